@@ -1,0 +1,112 @@
+package confidence
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// synthetic samples: correctness depends on the minimum word confidence.
+func makeSamples(n int, seed uint64) []Sample {
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]Sample, n)
+	for i := range out {
+		c := r.Float64()
+		out[i] = Sample{Key: "full_name", Evidence: Evidence{
+			Kind: "name", Found: true, WordConfs: []float64{c, 0.5 + c/2}, LabelScore: 1, PageQuality: 1, DictScore: 1, Chars: 12,
+		}, Correct: r.Float64() < c*c}
+	}
+	return out
+}
+
+func TestFitSeparatesAndMeetsBudget(t *testing.T) {
+	train := makeSamples(4000, 1)
+	m, err := Fit(train, FitOptions{Budget: 0.02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hi := Evidence{Kind: "name", Found: true, WordConfs: []float64{0.97, 0.98}, LabelScore: 1, PageQuality: 1, DictScore: 1, Chars: 12}
+	lo := hi
+	lo.WordConfs = []float64{0.2, 0.6}
+	if m.Score(hi) <= m.Score(lo) {
+		t.Fatalf("score(high conf) %.3f <= score(low conf) %.3f", m.Score(hi), m.Score(lo))
+	}
+	// On fresh data from the same distribution the accepted error rate
+	// stays near the budget.
+	test := makeSamples(4000, 2)
+	acc, wrong := 0, 0
+	for _, s := range test {
+		if _, ok := m.Accept(s.Key, s.Evidence); ok {
+			acc++
+			if !s.Correct {
+				wrong++
+			}
+		}
+	}
+	if acc == 0 {
+		t.Fatal("nothing accepted")
+	}
+	if rate := float64(wrong) / float64(acc); rate > 0.035 {
+		t.Fatalf("accepted error rate %.3f on held-out data, budget 0.02", rate)
+	}
+}
+
+func TestInvalidAndMissingNeverAccepted(t *testing.T) {
+	m, err := Fit(makeSamples(2000, 3), FitOptions{Budget: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Evidence{Kind: "name", Found: true, WordConfs: []float64{1, 1}, LabelScore: 1, PageQuality: 1, DictScore: 1, Chars: 10}
+	if _, ok := m.Accept("full_name", e); !ok {
+		t.Fatal("a perfect reading was not accepted")
+	}
+	e.Invalid = true
+	if _, ok := m.Accept("full_name", e); ok {
+		t.Fatal("an invalid value was accepted")
+	}
+	e.Invalid, e.Found = false, false
+	if s, ok := m.Accept("full_name", e); ok || s != 0 {
+		t.Fatalf("a missing value scored %.2f, accepted %v", s, ok)
+	}
+	m.Overrides = map[string]float64{"full_name": 2}
+	e.Found = true
+	if _, ok := m.Accept("full_name", e); ok {
+		t.Fatal("per-field threshold override ignored")
+	}
+}
+
+func TestFewSamplesRefused(t *testing.T) {
+	if _, err := Fit(makeSamples(10, 4), FitOptions{}); err == nil {
+		t.Fatal("want an error for too few samples")
+	}
+}
+
+func TestUpperBound(t *testing.T) {
+	if ub := upperBound(0, 200); ub > 0.0055 || ub < 0.004 {
+		t.Fatalf("upperBound(0,200) = %v", ub)
+	}
+	if upperBound(5, 100) <= 0.05 {
+		t.Fatal("upper bound below the observed rate")
+	}
+}
+
+func TestModelRoundTrip(t *testing.T) {
+	m, err := Fit(makeSamples(1000, 5), FitOptions{Budget: 0.05, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := t.TempDir() + "/m.json"
+	if err := m.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := makeSamples(1, 9)[0].Evidence
+	if m.Score(e) != m2.Score(e) {
+		t.Fatal("scores differ after save and load")
+	}
+	if _, err := Load(t.TempDir() + "/none.json"); err == nil {
+		t.Fatal("want an error for a missing file")
+	}
+}

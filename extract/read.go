@@ -1,0 +1,405 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/sohoa/sohoa/models"
+	"github.com/sohoa/sohoa/validate"
+	"github.com/sohoa/sohoa/vn"
+)
+
+// maxContinuation is how many following unlabelled lines a multi-line
+// value (or the words of a date) may take.
+const maxContinuation = 2
+
+// pending is a field being read.
+type pending struct {
+	def   *fieldDef
+	score float64
+	value []token
+	words []token // the words of a date, after "ghi bằng chữ"
+}
+
+func (p *pending) hasContent() bool { return hasContent(p.value) || hasContent(p.words) }
+
+// entryState collects the fields of one entry in reading order.
+type entryState struct {
+	fields map[string]*pending
+	order  []string
+	last   string // key of the field read last
+}
+
+func newEntryState() *entryState { return &entryState{fields: map[string]*pending{}} }
+
+// put stores a reading unless the entry already has one with a value.
+func (e *entryState) put(p *pending) {
+	e.last = p.def.key
+	old, ok := e.fields[p.def.key]
+	if !ok {
+		e.order = append(e.order, p.def.key)
+	} else if old.hasContent() || !p.hasContent() {
+		return
+	}
+	e.fields[p.def.key] = p
+}
+
+func (e *entryState) hasEntryFields() bool {
+	for _, p := range e.fields {
+		if !p.def.page && p.hasContent() {
+			return true
+		}
+	}
+	return false
+}
+
+// reader walks the labels of a scanned page.
+type reader struct {
+	t    *Template
+	sc   *scanResult
+	used []bool // lines taken as values of an earlier label
+}
+
+// read turns the labels found on a page into entries.
+func (t *Template) read(sc *scanResult) *Result {
+	r := &reader{t: t, sc: sc, used: make([]bool, len(sc.lines))}
+	page := newEntryState()
+	cur := newEntryState()
+	var entries []*entryState
+	started := false
+	section := 0
+	for _, m := range sc.matches {
+		l := m.lab
+		if t.entries && l.entryStart && m.atStart {
+			if started || cur.hasEntryFields() {
+				entries = append(entries, cur)
+			}
+			cur, started, section = newEntryState(), true, 0
+		}
+		if l.section != 0 {
+			section = l.section
+		}
+		fd := l.fields[section]
+		if fd == nil {
+			fd = l.fields[0]
+		}
+		if fd == nil && section == 0 && len(l.fields) == 1 {
+			// A label of one section only, met outside any section (its
+			// start label was not read): enter that section.
+			for s, f := range l.fields {
+				section, fd = s, f
+			}
+		}
+		switch {
+		case fd != nil:
+			p := &pending{def: fd, score: m.score, value: r.value(m, fd)}
+			if fd.page {
+				page.put(p)
+			} else {
+				cur.put(p)
+			}
+		case len(l.words[section]) > 0 || len(l.words[0]) > 0:
+			r.words(m, cur, page, l.words[section], l.words[0])
+		}
+	}
+	if started || cur.hasEntryFields() || len(entries) == 0 {
+		entries = append(entries, cur)
+	}
+	res := &Result{Template: t.Name(), RegisterType: t.RegisterType}
+	for i, e := range entries {
+		for _, k := range page.order {
+			if _, ok := e.fields[k]; !ok {
+				e.fields[k] = page.fields[k]
+				e.order = append(e.order, k)
+			}
+		}
+		res.Entries = append(res.Entries, t.finish(i, e))
+	}
+	return res
+}
+
+// words attaches the words of a date ("ghi bằng chữ: …") to the date field
+// read just before, or to the first candidate field.
+func (r *reader) words(m match, cur, page *entryState, cands ...[]*fieldDef) {
+	var wd *fieldDef
+	for _, cs := range cands {
+		for _, fd := range cs {
+			if wd == nil {
+				wd = fd
+			}
+			if fd.key == cur.last || fd.key == page.last {
+				wd = fd
+			}
+		}
+	}
+	target := cur
+	if wd.page {
+		target = page
+	}
+	p, ok := target.fields[wd.key]
+	if !ok {
+		p = &pending{def: wd, score: m.score}
+		target.put(p)
+	}
+	if len(p.words) == 0 {
+		p.words = r.rest(m, true)
+	}
+}
+
+// stopOf is the first token of line li at or after from that starts a
+// label, or the line's length.
+func (r *reader) stopOf(li, from int) int {
+	for _, j := range r.sc.byLine[li] {
+		if s := r.sc.matches[j].start; s >= from {
+			return s
+		}
+	}
+	return len(r.sc.lines[li])
+}
+
+// freeLine reports whether line li can be taken whole as a value: not yet
+// taken, not starting with a label, with some text.
+func (r *reader) freeLine(li int) bool {
+	if li >= len(r.sc.lines) || r.used[li] || r.sc.from[li] > 0 || !hasContent(r.sc.lines[li]) {
+		return false
+	}
+	if ms := r.sc.byLine[li]; len(ms) > 0 && r.sc.matches[ms[0]].atStart {
+		return false
+	}
+	return true
+}
+
+// lineValue takes line li up to its first label as a value.
+func (r *reader) lineValue(li int) []token {
+	r.used[li] = true
+	return r.sc.lines[li][:r.stopOf(li, 0)]
+}
+
+// rest returns the tokens after a label up to the next label on its line;
+// with more, unlabelled lines that follow are added when the value runs to
+// the end of its line.
+func (r *reader) rest(m match, more bool) []token {
+	li := m.endLine
+	stop := r.stopOf(li, m.end)
+	out := append([]token(nil), r.sc.lines[li][m.end:stop]...)
+	if !more || stop < len(r.sc.lines[li]) {
+		return out
+	}
+	return r.continuation(li, out)
+}
+
+// continuation appends whole unlabelled lines after li.
+func (r *reader) continuation(li int, out []token) []token {
+	for n := 1; n <= maxContinuation; n++ {
+		nl := li + n
+		if !r.freeLine(nl) || len(r.sc.byLine[nl]) > 0 {
+			break
+		}
+		out = append(out, r.lineValue(nl)...)
+	}
+	return out
+}
+
+// value reads the value of a field label.
+func (r *reader) value(m match, fd *fieldDef) []token {
+	li := m.endLine
+	var out []token
+	toEnd := false // the value runs to the end of line li
+	switch fd.pos {
+	case PosNextLine:
+		if r.freeLine(li + 1) {
+			li++
+			out = r.lineValue(li)
+			toEnd = len(r.sc.byLine[li]) == 0
+		}
+	default:
+		stop := r.stopOf(li, m.end)
+		out = append(out, r.sc.lines[li][m.end:stop]...)
+		toEnd = stop == len(r.sc.lines[li])
+		if toEnd && !hasContent(out) && fd.pos == PosRest && r.freeLine(li+1) {
+			li++
+			out = r.lineValue(li)
+			toEnd = len(r.sc.byLine[li]) == 0
+		}
+	}
+	if fd.multiline && toEnd && hasContent(out) {
+		out = r.continuation(li, out)
+	}
+	return fd.trim(out)
+}
+
+// trim applies the field's after and strip phrases.
+func (fd *fieldDef) trim(toks []token) []token {
+	for _, ph := range fd.after {
+		if i := findPhrase(toks, ph); i >= 0 {
+			toks = toks[i:]
+			break
+		}
+	}
+	best := 0
+	for _, ph := range fd.strip {
+		if i := phraseAt(toks, 0, ph); i > best {
+			best = i
+		}
+	}
+	return toks[best:]
+}
+
+// phraseAt returns the index after phrase ph when the non-empty tokens
+// from i spell it (one folded word per token, see nearWord), or -1.
+func phraseAt(toks []token, i int, ph []string) int {
+	for _, w := range ph {
+		for i < len(toks) && toks[i].empty() {
+			i++
+		}
+		if i >= len(toks) || !nearWord(toks[i].fold, w) {
+			return -1
+		}
+		i++
+	}
+	return i
+}
+
+// findPhrase returns the index after the first occurrence of ph, or -1.
+func findPhrase(toks []token, ph []string) int {
+	for i := range toks {
+		if j := phraseAt(toks, i, ph); j >= 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+func hasContent(toks []token) bool {
+	for _, t := range toks {
+		if !t.empty() {
+			return true
+		}
+	}
+	return false
+}
+
+// joinTokens writes the value text: leaders dropped, leader dots and
+// colons trimmed from its ends.
+func joinTokens(toks []token) string {
+	var parts []string
+	for _, t := range toks {
+		if t.leader {
+			continue
+		}
+		parts = append(parts, t.text)
+	}
+	s := strings.Join(parts, " ")
+	return strings.Trim(s, leaderRunes+":; ")
+}
+
+// finish normalises the fields of an entry, adds the required ones that
+// were not found and runs the cross-field checks.
+func (t *Template) finish(index int, e *entryState) Entry {
+	out := Entry{Index: index, Fields: map[string]*Reading{}}
+	for _, k := range e.order {
+		out.Fields[k] = reading(e.fields[k])
+	}
+	for _, fd := range t.fields {
+		if _, ok := out.Fields[fd.key]; ok || !fd.required {
+			continue
+		}
+		out.Fields[fd.key] = &Reading{
+			Key: fd.key, Kind: string(fd.kind), Required: true,
+			Problems: []validate.Problem{{Code: validate.CodeMissing, Message: "label not found"}},
+		}
+	}
+	values := map[string]string{}
+	for k, rd := range out.Fields {
+		if rd.Value != nil {
+			values[k] = *rd.Value
+		}
+	}
+	for k, ps := range validate.CrossCheck(string(t.RegisterType), values) {
+		rd, ok := out.Fields[k]
+		if !ok {
+			continue
+		}
+		for _, p := range ps {
+			if !hasProblem(rd.Problems, p) {
+				rd.Problems = append(rd.Problems, p)
+			}
+		}
+	}
+	return out
+}
+
+func hasProblem(ps []validate.Problem, p validate.Problem) bool {
+	for _, q := range ps {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsMarker introduces the words of a date in Raw, whatever label
+// variant (or damaged spelling of it) the page has.
+const wordsMarker = "ghi bằng chữ"
+
+// reading normalises a pending field.
+func reading(p *pending) *Reading {
+	raw := joinTokens(p.value)
+	if hasContent(p.words) {
+		w := wordsMarker + ": " + strings.Trim(joinTokens(p.words), "() ")
+		if raw != "" {
+			raw += " (" + w + ")"
+		} else {
+			raw = w
+		}
+	}
+	rd := &Reading{Key: p.def.key, Kind: string(p.def.kind), Raw: raw, LabelScore: p.score, Required: p.def.required}
+	v, ps := normalise(p.def.kind, raw)
+	if v != "" {
+		rd.Value = &v
+	}
+	rd.Problems = ps
+	first := true
+	for _, tk := range append(append([]token(nil), p.value...), p.words...) {
+		if tk.empty() {
+			continue
+		}
+		rd.WordConfs = append(rd.WordConfs, tk.conf)
+		if first {
+			rd.BBox, first = tk.box, false
+			continue
+		}
+		rd.BBox = union(rd.BBox, tk.box)
+	}
+	return rd
+}
+
+func union(a, b models.BBox) models.BBox {
+	return models.BBox{min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])}
+}
+
+// normalise applies the validator of a kind.
+func normalise(kind validate.Kind, raw string) (string, []validate.Problem) {
+	switch kind {
+	case validate.KindName:
+		return validate.Name(raw)
+	case validate.KindDate:
+		return validate.Date(raw)
+	case validate.KindYear:
+		return validate.Year(raw)
+	case validate.KindGender:
+		return validate.Gender(raw)
+	case validate.KindEthnicity:
+		return validate.Ethnicity(raw)
+	case validate.KindNationality:
+		return validate.Nationality(raw)
+	case validate.KindPersonalID:
+		return validate.PersonalID(raw, "", vn.Date{})
+	case validate.KindIDNumber:
+		return validate.IDNumber(raw)
+	case validate.KindEntryNumber:
+		return validate.EntryNumber(raw)
+	case validate.KindBookNumber:
+		return validate.BookNumber(raw)
+	}
+	return validate.Text(raw)
+}

@@ -1,0 +1,171 @@
+package ocr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"strconv"
+
+	"github.com/otiai10/gosseract/v2"
+	"gocv.io/x/gocv"
+
+	"github.com/sohoa/sohoa/models"
+)
+
+// ErrEmptyImage is returned for an image with no pixels.
+var ErrEmptyImage = errors.New("ocr: empty image")
+
+// Options configure an Engine.
+type Options struct {
+	// Language is the Tesseract model, "vie" by default.
+	Language string
+	// TessdataPrefix overrides the model directory (TESSDATA_PREFIX).
+	TessdataPrefix string
+	// PageSegMode is used for whole pages; gosseract.PSM_SINGLE_BLOCK by
+	// default, which keeps a form's lines in order.
+	PageSegMode gosseract.PageSegMode
+	// DPI tells Tesseract the resolution of the images it is given.
+	DPI int
+}
+
+// DefaultOptions returns the options tuned for cleaned register pages.
+func DefaultOptions() Options {
+	return Options{Language: "vie", PageSegMode: gosseract.PSM_SINGLE_BLOCK, DPI: 300}
+}
+
+// Engine owns one Tesseract client. It must be used by one goroutine at a
+// time and closed after use.
+type Engine struct {
+	client *gosseract.Client
+	opts   Options
+}
+
+// NewEngine loads the model and returns a ready engine.
+func NewEngine(opts Options) (*Engine, error) {
+	if opts.Language == "" {
+		opts.Language = "vie"
+	}
+	if opts.DPI == 0 {
+		opts.DPI = 300
+	}
+	c := gosseract.NewClient()
+	e := &Engine{client: c, opts: opts}
+	if err := c.SetLanguage(opts.Language); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("ocr: set language %q: %w", opts.Language, err)
+	}
+	if opts.TessdataPrefix != "" {
+		if err := c.SetTessdataPrefix(opts.TessdataPrefix); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("ocr: tessdata prefix: %w", err)
+		}
+	}
+	_ = c.SetVariable("user_defined_dpi", strconv.Itoa(opts.DPI))
+	_ = c.SetVariable(gosseract.DEBUG_FILE, "/dev/null")
+	// Load the model now, on a tiny blank image, so that a missing language
+	// fails here with a clear error rather than on the first page.
+	blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(255, 0, 0, 0), 16, 16, gocv.MatTypeCV8UC1)
+	defer blank.Close()
+	if _, err := e.recognize(blank, gosseract.PSM_SINGLE_BLOCK); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("ocr: load model %q: %w", opts.Language, err)
+	}
+	return e, nil
+}
+
+// Close releases the Tesseract client.
+func (e *Engine) Close() error { return e.client.Close() }
+
+// Recognize reads a whole page. img is an 8-bit grey or binary image (text
+// dark on light). Boxes are in img's coordinates.
+func (e *Engine) Recognize(ctx context.Context, img gocv.Mat) (*Page, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	words, err := e.recognize(img, e.opts.PageSegMode)
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Width: img.Cols(), Height: img.Rows(), Lines: groupLines(words)}, nil
+}
+
+// RegionOptions select how a region is re-read.
+type RegionOptions struct {
+	// PageSegMode for the crop; gosseract.PSM_SINGLE_LINE by default.
+	PageSegMode gosseract.PageSegMode
+	// Scale resizes the crop before recognition (1 when zero).
+	Scale float64
+	// Pad adds white margin (pixels, before scaling) around the crop, which
+	// Tesseract needs to find the text's edges.
+	Pad int
+}
+
+// RecognizeRegion re-reads the part r of img, for instance a field's crop
+// with another segmentation mode or scale. Boxes are in img's coordinates.
+func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rectangle, o RegionOptions) (*Page, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r = r.Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
+	if r.Empty() {
+		return nil, fmt.Errorf("%w: region outside the page", ErrEmptyImage)
+	}
+	if o.PageSegMode == 0 {
+		o.PageSegMode = gosseract.PSM_SINGLE_LINE
+	}
+	if o.Scale == 0 {
+		o.Scale = 1
+	}
+	roi := img.Region(r)
+	defer roi.Close()
+	crop := gocv.NewMat()
+	defer crop.Close()
+	gocv.CopyMakeBorder(roi, &crop, o.Pad, o.Pad, o.Pad, o.Pad, gocv.BorderConstant, color.RGBA{255, 255, 255, 255})
+	if o.Scale != 1 {
+		gocv.Resize(crop, &crop, image.Point{}, o.Scale, o.Scale, gocv.InterpolationCubic)
+	}
+	words, err := e.recognize(crop, o.PageSegMode)
+	if err != nil {
+		return nil, err
+	}
+	for i := range words {
+		b := &words[i].BBox
+		b[0] = int(float64(b[0])/o.Scale) - o.Pad + r.Min.X
+		b[1] = int(float64(b[1])/o.Scale) - o.Pad + r.Min.Y
+		b[2] = int(float64(b[2])/o.Scale) - o.Pad + r.Min.X
+		b[3] = int(float64(b[3])/o.Scale) - o.Pad + r.Min.Y
+	}
+	return &Page{Width: img.Cols(), Height: img.Rows(), Lines: groupLines(words)}, nil
+}
+
+func (e *Engine) recognize(img gocv.Mat, psm gosseract.PageSegMode) ([]Word, error) {
+	if img.Empty() || img.Cols() == 0 || img.Rows() == 0 {
+		return nil, ErrEmptyImage
+	}
+	data, err := encodePGM(img)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.client.SetImageFromBytes(data); err != nil {
+		return nil, fmt.Errorf("ocr: set image: %w", err)
+	}
+	if err := e.client.SetPageSegMode(psm); err != nil {
+		return nil, fmt.Errorf("ocr: page segmentation mode: %w", err)
+	}
+	boxes, err := e.client.GetBoundingBoxesVerbose()
+	if err != nil {
+		return nil, fmt.Errorf("ocr: recognise: %w", err)
+	}
+	words := make([]Word, 0, len(boxes))
+	for _, b := range boxes {
+		words = append(words, Word{
+			Text: normalizeWord(b.Word),
+			Conf: b.Confidence / 100,
+			BBox: models.BBox{b.Box.Min.X, b.Box.Min.Y, b.Box.Max.X, b.Box.Max.Y},
+		})
+	}
+	return words, nil
+}
+

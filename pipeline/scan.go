@@ -1,0 +1,250 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/otiai10/gosseract/v2"
+	"gocv.io/x/gocv"
+
+	"github.com/sohoa/sohoa/confidence"
+	"github.com/sohoa/sohoa/extract"
+	"github.com/sohoa/sohoa/models"
+	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/preprocess"
+	"github.com/sohoa/sohoa/validate"
+)
+
+// recordNamespace makes record ids stable: the same page bytes and entry
+// always give the same id, so re-running a page updates rather than
+// duplicates its records.
+var recordNamespace = uuid.MustParse("6f1c1f0e-6a43-4f0e-9d8e-5d3b8f2a9c11")
+
+// Reasons a field goes to review (record format: field reasons).
+const (
+	ReasonLowConfidence = "low_confidence"
+	ReasonMissing       = "missing"
+	ReasonInvalid       = "invalid"
+	ReasonConflict      = "conflict"
+)
+
+// Scanner is the extraction stage: templates, the confidence model and
+// whether low-confidence fields are read again from their crops.
+type Scanner struct {
+	Templates  *extract.Set
+	Model      *confidence.Model
+	Preprocess preprocess.Options
+	// ReOCR re-reads a field whose confidence is below its threshold from
+	// its crop with other settings, keeping the better reading.
+	ReOCR bool
+}
+
+// Stage runs cleanup, OCR, extraction and routing on one page.
+func (s *Scanner) Stage() Stage {
+	return func(ctx context.Context, e *ocr.Engine, src gocv.Mat, r *PageResult) error {
+		page, err := Cleanup(ctx, src, s.Preprocess)
+		if err != nil {
+			return err
+		}
+		defer page.Close()
+		r.Quality = page.Quality
+		res, err := Recognize(ctx, e, page)
+		if err != nil {
+			return err
+		}
+		recs, err := s.Records(ctx, e, page, res, Source{Path: r.Source, SHA256: r.SHA256})
+		if err != nil {
+			return err
+		}
+		MapToOriginal(res, page.ToOriginal)
+		res.Width, res.Height = src.Cols(), src.Rows()
+		r.OCR = res
+		r.Records = recs
+		return nil
+	}
+}
+
+// Source identifies the page records come from.
+type Source struct {
+	Path   string
+	SHA256 string
+}
+
+// Records extracts, scores and routes the records of one recognised page.
+// text is in the cleaned page's coordinates; the records' boxes are mapped
+// to the original page.
+func (s *Scanner) Records(ctx context.Context, e *ocr.Engine, page *preprocess.Page, text *ocr.Page, src Source) ([]models.Record, error) {
+	res, err := s.Templates.Extract(text)
+	if err != nil {
+		return nil, err
+	}
+	pq := PageQuality(page.Quality)
+	warnings := append([]string(nil), page.Quality.Warnings...)
+	recs := make([]models.Record, 0, len(res.Entries))
+	for _, entry := range res.Entries {
+		rec := models.Record{
+			ID:           RecordID(src.SHA256, src.Path, entry.Index),
+			Source:       src.Path,
+			PageSHA256:   src.SHA256,
+			EntryIndex:   entry.Index,
+			RegisterType: res.RegisterType,
+			Template:     res.Template,
+			Status:       models.StatusAccepted,
+			Fields:       map[string]models.Field{},
+			Warnings:     warnings,
+		}
+		keys := make([]string, 0, len(entry.Fields))
+		for k := range entry.Fields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			rd := entry.Fields[k]
+			f := s.route(ctx, e, page, rd, pq)
+			f.BBox = mapBox(f.BBox, page.ToOriginal)
+			if rd.Value == nil && rd.Raw == "" && len(rd.WordConfs) == 0 {
+				f.BBox = models.BBox{}
+			}
+			if f.Status != models.StatusAccepted {
+				rec.Status = models.StatusReview
+			}
+			rec.Fields[k] = f
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
+
+// route decides a field's confidence and status, re-reading its crop once
+// when the first reading is not good enough.
+func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) models.Field {
+	ev := Evidence(rd, pq)
+	score, ok := s.Model.Accept(rd.Key, ev)
+	if !ok && s.ReOCR && rd.Value != nil && e != nil {
+		if alt := s.reread(ctx, e, page, rd); alt != nil {
+			aev := Evidence(alt, pq)
+			if as, aok := s.Model.Accept(alt.Key, aev); aok || as > score {
+				rd, ev, score, ok = alt, aev, as, aok
+			}
+		}
+	}
+	f := models.Field{Value: rd.Value, Raw: rd.Raw, Confidence: math.Round(score*1000) / 1000, BBox: rd.BBox, Reasons: []string{}}
+	if ok {
+		f.Status = models.StatusAccepted
+		return f
+	}
+	f.Status = models.StatusReview
+	switch {
+	case rd.Value == nil:
+		f.Reasons = append(f.Reasons, ReasonMissing)
+	default:
+		if score < s.Model.Threshold(rd.Key, rd.Kind) {
+			f.Reasons = append(f.Reasons, ReasonLowConfidence)
+		}
+	}
+	for _, p := range rd.Problems {
+		if p.Code == validate.CodeMissing && slices.Contains(f.Reasons, ReasonMissing) {
+			continue
+		}
+		if validate.Blocking([]validate.Problem{p}) && !slices.Contains(f.Reasons, p.Code) {
+			f.Reasons = append(f.Reasons, p.Code)
+		}
+	}
+	return f
+}
+
+// reread OCRs the field's crop from the enhanced grey page as one line at
+// a larger scale and normalises it again.
+func (s *Scanner) reread(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading) *extract.Reading {
+	b := rd.BBox
+	h := b[3] - b[1]
+	if b[2] <= b[0] || h <= 0 {
+		return nil
+	}
+	r := image.Rect(b[0]-h/2, b[1]-h/3, b[2]+h/2, b[3]+h/3)
+	alt, err := e.RecognizeRegion(ctx, page.Gray, r, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1.5, Pad: h / 2})
+	if err != nil || len(alt.Lines) == 0 {
+		return nil
+	}
+	var words []string
+	var confs []float64
+	for _, w := range alt.Words() {
+		words = append(words, w.Text)
+		confs = append(confs, w.Conf)
+	}
+	raw := strings.Join(words, " ")
+	val, probs := validate.Field(rd.Key, raw)
+	out := *rd
+	out.Raw = raw
+	out.WordConfs = confs
+	out.Problems = probs
+	out.Value = nil
+	if val != "" {
+		out.Value = &val
+	}
+	return &out
+}
+
+// Evidence gathers what the confidence model needs about a reading.
+func Evidence(rd *extract.Reading, pageQuality float64) confidence.Evidence {
+	ev := confidence.Evidence{
+		Kind:        rd.Kind,
+		Found:       rd.Value != nil,
+		WordConfs:   rd.WordConfs,
+		LabelScore:  rd.LabelScore,
+		PageQuality: pageQuality,
+		Invalid:     validate.Blocking(rd.Problems),
+		DictScore:   1,
+		Chars:       len([]rune(rd.Raw)),
+	}
+	for _, p := range rd.Problems {
+		if p.Code == validate.CodeRepaired {
+			ev.Repaired = true
+			ev.DictScore = 0.5
+		}
+	}
+	return ev
+}
+
+// PageQuality condenses the cleanup's quality report into 0..1: ink
+// contrast and resolution dominate what Tesseract can read.
+func PageQuality(q preprocess.Quality) float64 {
+	c := math.Min(1, q.Contrast/0.6)
+	d := 1.0
+	if q.EstimatedDPI > 0 {
+		d = math.Min(1, float64(q.EstimatedDPI)/300)
+	}
+	return math.Round(100*(0.5*c+0.5*d)) / 100
+}
+
+// RecordID is the stable id of entry index of a page.
+func RecordID(sha, path string, index int) string {
+	key := sha
+	if key == "" {
+		key = path
+	}
+	return uuid.NewSHA1(recordNamespace, []byte(fmt.Sprintf("%s#%d", key, index))).String()
+}
+
+// FailedRecord stands for a page that could not be processed, so that it
+// appears in the output with its reason instead of vanishing.
+func FailedRecord(r PageResult) models.Record {
+	src := r.Source
+	if r.Pages > 1 {
+		src = fmt.Sprintf("%s#%d", r.Source, r.PageIndex+1)
+	}
+	return models.Record{
+		ID:         RecordID(r.SHA256, src, -1),
+		Source:     src,
+		PageSHA256: r.SHA256,
+		Status:     models.StatusReview,
+		Fields:     map[string]models.Field{},
+		Warnings:   []string{},
+		Error:      r.Err.Error(),
+	}
+}

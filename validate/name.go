@@ -1,0 +1,34 @@
+package validate
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/sohoa/sohoa/vn"
+)
+
+// Name normalises a person's name: NFC, single spaces, each word
+// capitalised as Vietnamese writes it ("LÊ THỊ OANH" → "Lê Thị Oanh"), tone
+// placement as printed. Digits, letters outside the Vietnamese alphabet and
+// punctuation other than apostrophes, hyphens and dots are reported as
+// invalid (the value is still returned).
+func Name(raw string) (string, []Problem) {
+	s := cleanText(raw)
+	if s == "" {
+		return "", []Problem{problem(CodeMissing, "no name")}
+	}
+	v := vn.NormalizeName(s)
+	var ps []Problem
+	if strings.ContainsFunc(v, unicode.IsDigit) {
+		ps = append(ps, problem(CodeInvalid, "digits in a name"))
+	}
+	if bad := strangeLetters(v); bad != "" {
+		ps = append(ps, problem(CodeInvalid, "unexpected letters %q", bad))
+	}
+	if strings.ContainsFunc(v, func(r rune) bool {
+		return unicode.IsPunct(r) && r != '\'' && r != '-' && r != '.' || unicode.IsSymbol(r)
+	}) {
+		ps = append(ps, problem(CodeInvalid, "unexpected punctuation in a name"))
+	}
+	return v, ps
+}

@@ -1,0 +1,56 @@
+package validate
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/sohoa/sohoa/vn"
+)
+
+// EntryNumber normalises an entry number ("Số: 125", "125/TLKS-BS") to its
+// digits as printed, leading zeros kept ("012"). The suffix after a slash
+// or space (book, register code) is dropped. Digit look-alikes are repaired.
+func EntryNumber(raw string) (string, []Problem) {
+	s := cleanText(stripLabel(cleanText(raw), "số"))
+	if s == "" {
+		return "", []Problem{problem(CodeMissing, "no entry number")}
+	}
+	first := s
+	if i := strings.IndexAny(s, "/ "); i >= 0 {
+		first = s[:i]
+	}
+	d, repaired, ok := digitsOnly(first)
+	if !ok {
+		return s, []Problem{problem(CodeInvalid, "not an entry number: %q", s)}
+	}
+	if repaired {
+		return d, []Problem{problem(CodeRepaired, "digit look-alikes repaired in %q", first)}
+	}
+	return d, nil
+}
+
+// BookNumber normalises a book number ("Quyển số: 01 / 2019") as printed
+// with spaces removed ("01/2019"). Digit look-alikes next to digits are
+// repaired. A value without any digit, or with characters other than
+// letters, digits and / - . is invalid.
+func BookNumber(raw string) (string, []Problem) {
+	s := cleanText(stripLabel(cleanText(raw), "quyển số", "quyển", "Q"))
+	if s == "" {
+		return "", []Problem{problem(CodeMissing, "no book number")}
+	}
+	s = strings.Join(strings.Fields(s), "")
+	var ps []Problem
+	if fixed, changed := repairDigits(s); changed {
+		ps = append(ps, problem(CodeRepaired, "digit look-alikes repaired in %q", s))
+		s = fixed
+	}
+	if !strings.ContainsFunc(s, unicode.IsDigit) {
+		return s, append(ps, problem(CodeInvalid, "no digits in book number %q", s))
+	}
+	if strings.ContainsFunc(s, func(r rune) bool {
+		return !(vn.IsVietnameseLetter(r) || unicode.IsDigit(r) || r == '/' || r == '-' || r == '.')
+	}) {
+		ps = append(ps, problem(CodeInvalid, "unexpected characters in book number %q", s))
+	}
+	return s, ps
+}

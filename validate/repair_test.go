@@ -1,0 +1,60 @@
+package validate
+
+import "testing"
+
+func TestRepairDigits(t *testing.T) {
+	tests := []struct {
+		in, want string
+		changed  bool
+	}{
+		{"l99O", "1990", true},
+		{"O5/O3/l99O", "05/03/1990", true},
+		{"lO/12/1990", "10/12/1990", true}, // short look-alike token next to "/"
+		{"ngày 05 tháng O3 năm l99O", "ngày 05 tháng 03 năm 1990", true},
+		{"ngày 05 tháng 03 năm 1990", "ngày 05 tháng 03 năm 1990", false},
+		{"To Bi 1990", "To Bi 1990", false}, // words without digits or separators stay
+		{"1B9O", "1890", true},              // upper-case B is 8
+		{"1b9O", "1690", true},              // lower-case b is 6
+		{"Sở 12", "Sở 12", false},
+		{"BOOKS/2019", "BOOKS/2019", false}, // too long to be a number
+	}
+	for _, tt := range tests {
+		got, changed := repairDigits(tt.in)
+		if got != tt.want || changed != tt.changed {
+			t.Errorf("repairDigits(%q) = %q, %v; want %q, %v", tt.in, got, changed, tt.want, tt.changed)
+		}
+	}
+}
+
+func TestDigitsOnly(t *testing.T) {
+	tests := []struct {
+		in, want     string
+		repaired, ok bool
+	}{
+		{"0400 9001 2345", "040090012345", false, true},
+		{"0400.9001-2345", "040090012345", false, true},
+		{"O4OO", "0400", true, true},
+		{"04x0", "", false, false},
+		{"", "", false, false},
+	}
+	for _, tt := range tests {
+		got, rep, ok := digitsOnly(tt.in)
+		if got != tt.want || rep != tt.repaired || ok != tt.ok {
+			t.Errorf("digitsOnly(%q) = %q, %v, %v", tt.in, got, rep, ok)
+		}
+	}
+}
+
+func TestStripLabel(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Giới tính: Nữ", "Nữ"},
+		{"GIOI TINH Nam", "Nam"},
+		{"Nam", "Nam"},
+		{"Giới tính:", "Giới tính:"},
+	}
+	for _, tt := range tests {
+		if got := stripLabel(tt.in, "giới tính"); got != tt.want {
+			t.Errorf("stripLabel(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
