@@ -1,6 +1,11 @@
 package confidence
 
-import "math"
+import (
+	"math"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // Evidence is what is known about one field reading.
 type Evidence struct {
@@ -13,10 +18,16 @@ type Evidence struct {
 	Repaired    bool      // the normaliser repaired OCR look-alikes
 	DictScore   float64   // 0..1 dictionary agreement (1 when the kind has none)
 	Chars       int       // length of the raw value in runes
+	// MarkRisk is the share of letters carrying the marks Tesseract's
+	// Vietnamese model confuses most (hook above, tilde, a tone on a
+	// circumflex, breve or horn vowel: ấ/ẩ, ễ/ế, …); see MarkRisk().
+	MarkRisk float64
+	// Upper: the value is printed in capitals, where marks are squeezed.
+	Upper bool
 }
 
 // nFeatures is the length of the feature vector, bias included.
-const nFeatures = 10
+const nFeatures = 12
 
 // vector turns evidence into the model's inputs. Kept in one place so that
 // fitting and scoring can never disagree.
@@ -47,5 +58,41 @@ func (e Evidence) vector() [nFeatures]float64 {
 		b(e.Repaired),
 		e.DictScore,
 		math.Log1p(float64(e.Chars)) / 4,
+		e.MarkRisk,
+		b(e.Upper),
 	}
+}
+
+// MarkRisk returns the share of the letters of s that carry a confusable
+// combination of Vietnamese marks, and whether s is written in capitals.
+func MarkRisk(s string) (risk float64, upper bool) {
+	letters, risky, lower := 0, 0, 0
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		if unicode.IsLower(r) {
+			lower++
+		}
+		d := norm.NFD.String(string(r))
+		var hookOrTilde, vowelMark, tone bool
+		for _, m := range d {
+			switch m {
+			case '\u0309', '\u0303': // hook above, tilde
+				hookOrTilde = true
+			case '\u0302', '\u0306', '\u031B': // circumflex, breve, horn
+				vowelMark = true
+			case '\u0300', '\u0301', '\u0323': // grave, acute, dot below
+				tone = true
+			}
+		}
+		if hookOrTilde || (vowelMark && tone) {
+			risky++
+		}
+	}
+	if letters == 0 {
+		return 0, false
+	}
+	return float64(risky) / float64(letters), lower == 0
 }

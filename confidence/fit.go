@@ -16,12 +16,12 @@ type Sample struct {
 
 // FitOptions tune the fit.
 type FitOptions struct {
-	Budget   float64 // error budget for accepted fields (DefaultBudget)
-	MinKind  int     // fewer samples than this: the kind uses the fallback model (200)
-	Epochs   int     // gradient-descent passes (400)
-	L2       float64 // ridge penalty (1e-3)
-	Corpus   string  // description stored in the model
-	Version  string
+	Budget  float64 // error budget for accepted fields (DefaultBudget)
+	MinKind int     // fewer samples than this: the kind uses the fallback model (200)
+	Epochs  int     // gradient-descent passes (400)
+	L2      float64 // ridge penalty (1e-3)
+	Corpus  string  // description stored in the model
+	Version string
 }
 
 func (o FitOptions) withDefaults() FitOptions {

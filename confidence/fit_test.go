@@ -110,3 +110,23 @@ func TestModelRoundTrip(t *testing.T) {
 		t.Fatal("want an error for a missing file")
 	}
 }
+
+func TestMarkRisk(t *testing.T) {
+	tests := []struct {
+		s     string
+		risk  float64
+		upper bool
+	}{
+		{"Nguyen Van An", 0, false},
+		{"SẦN", 1.0 / 3, true},
+		{"Vẩy", 1.0 / 3, false},
+		{"Lê Thị Oanh", 0, false}, // ê alone and ị are not confusable pairs
+		{"12/03/1990", 0, false},
+	}
+	for _, tc := range tests {
+		r, u := MarkRisk(tc.s)
+		if r != tc.risk || u != tc.upper {
+			t.Errorf("MarkRisk(%q) = %v, %v; want %v, %v", tc.s, r, u, tc.risk, tc.upper)
+		}
+	}
+}

@@ -97,6 +97,19 @@ var cases = map[string]caseWant{
 			"0.book_number": "01/1973", "0.registration_date": "1973-11-20",
 		},
 	},
+	"leaders_junk": {
+		template: "death/register@1", entries: 1,
+		values: map[string]string{
+			"0.registration_office": "UBND xã Định An, huyện Gò Quao, tỉnh Kiên Giang",
+			"0.entry_number":        "81", "0.book_number": "02/2011", "0.registration_date": "2011-12-17",
+			"0.full_name": "Phan Văn Chiến", "0.date_of_birth": "1940-09-19", "0.gender": "Nam",
+			"0.ethnicity": "Kinh", "0.nationality": "Việt Nam", "0.id_number": "376938206",
+			"0.date_of_death":  "2011-12-05",
+			"0.place_of_death": "Tại nhà, ấp Vĩnh Phước, xã Định An, huyện Gò Quao, tỉnh Kiên Giang",
+			"0.cause_of_death": "Xơ gan", "0.declarant_name": "Phan Kim Linh",
+		},
+		problems: map[string][]string{"0.registration_date": {validate.CodeRepaired}, "0.date_of_death": {validate.CodeRepaired}},
+	},
 	"no_template": {err: ErrNoTemplate},
 }
 

@@ -1,12 +1,6 @@
 package extract
 
-import (
-	"strings"
-
-	"github.com/sohoa/sohoa/models"
-	"github.com/sohoa/sohoa/validate"
-	"github.com/sohoa/sohoa/vn"
-)
+import "strings"
 
 // maxContinuation is how many following unlabelled lines a multi-line
 // value (or the words of a date) may take.
@@ -54,14 +48,13 @@ func (e *entryState) hasEntryFields() bool {
 
 // reader walks the labels of a scanned page.
 type reader struct {
-	t    *Template
 	sc   *scanResult
 	used []bool // lines taken as values of an earlier label
 }
 
 // read turns the labels found on a page into entries.
 func (t *Template) read(sc *scanResult) *Result {
-	r := &reader{t: t, sc: sc, used: make([]bool, len(sc.lines))}
+	r := &reader{sc: sc, used: make([]bool, len(sc.lines))}
 	page := newEntryState()
 	cur := newEntryState()
 	var entries []*entryState
@@ -82,9 +75,10 @@ func (t *Template) read(sc *scanResult) *Result {
 		if fd == nil {
 			fd = l.fields[0]
 		}
-		if fd == nil && section == 0 && len(l.fields) == 1 {
+		if fd == nil && section == 0 && len(l.fields) == 1 && !l.short {
 			// A label of one section only, met outside any section (its
-			// start label was not read): enter that section.
+			// start label was not read): enter that section. Not for
+			// "Số", which also numbers the extract itself.
 			for s, f := range l.fields {
 				section, fd = s, f
 			}
@@ -171,7 +165,23 @@ func (r *reader) freeLine(li int) bool {
 // lineValue takes line li up to its first label as a value.
 func (r *reader) lineValue(li int) []token {
 	r.used[li] = true
-	return r.sc.lines[li][:r.stopOf(li, 0)]
+	return cutAtLeaders(r.sc.lines[li][:r.stopOf(li, 0)])
+}
+
+// cutAtLeaders drops the leader dots before a value and ends the value at
+// the leader run after it: what follows a leader on a form is the next
+// column or the margin (and OCR turns dots into stray letters there).
+func cutAtLeaders(toks []token) []token {
+	start := 0
+	for start < len(toks) && (toks[start].leader || toks[start].empty()) {
+		start++
+	}
+	for i := start; i < len(toks); i++ {
+		if toks[i].leader {
+			return toks[start:i]
+		}
+	}
+	return toks[start:]
 }
 
 // rest returns the tokens after a label up to the next label on its line;
@@ -180,7 +190,7 @@ func (r *reader) lineValue(li int) []token {
 func (r *reader) rest(m match, more bool) []token {
 	li := m.endLine
 	stop := r.stopOf(li, m.end)
-	out := append([]token(nil), r.sc.lines[li][m.end:stop]...)
+	out := append([]token(nil), cutAtLeaders(r.sc.lines[li][m.end:stop])...)
 	if !more || stop < len(r.sc.lines[li]) {
 		return out
 	}
@@ -213,7 +223,7 @@ func (r *reader) value(m match, fd *fieldDef) []token {
 		}
 	default:
 		stop := r.stopOf(li, m.end)
-		out = append(out, r.sc.lines[li][m.end:stop]...)
+		out = append(out, cutAtLeaders(r.sc.lines[li][m.end:stop])...)
 		toEnd = stop == len(r.sc.lines[li])
 		if toEnd && !hasContent(out) && fd.pos == PosRest && r.freeLine(li+1) {
 			li++
@@ -290,116 +300,4 @@ func joinTokens(toks []token) string {
 	}
 	s := strings.Join(parts, " ")
 	return strings.Trim(s, leaderRunes+":; ")
-}
-
-// finish normalises the fields of an entry, adds the required ones that
-// were not found and runs the cross-field checks.
-func (t *Template) finish(index int, e *entryState) Entry {
-	out := Entry{Index: index, Fields: map[string]*Reading{}}
-	for _, k := range e.order {
-		out.Fields[k] = reading(e.fields[k])
-	}
-	for _, fd := range t.fields {
-		if _, ok := out.Fields[fd.key]; ok || !fd.required {
-			continue
-		}
-		out.Fields[fd.key] = &Reading{
-			Key: fd.key, Kind: string(fd.kind), Required: true,
-			Problems: []validate.Problem{{Code: validate.CodeMissing, Message: "label not found"}},
-		}
-	}
-	values := map[string]string{}
-	for k, rd := range out.Fields {
-		if rd.Value != nil {
-			values[k] = *rd.Value
-		}
-	}
-	for k, ps := range validate.CrossCheck(string(t.RegisterType), values) {
-		rd, ok := out.Fields[k]
-		if !ok {
-			continue
-		}
-		for _, p := range ps {
-			if !hasProblem(rd.Problems, p) {
-				rd.Problems = append(rd.Problems, p)
-			}
-		}
-	}
-	return out
-}
-
-func hasProblem(ps []validate.Problem, p validate.Problem) bool {
-	for _, q := range ps {
-		if q == p {
-			return true
-		}
-	}
-	return false
-}
-
-// wordsMarker introduces the words of a date in Raw, whatever label
-// variant (or damaged spelling of it) the page has.
-const wordsMarker = "ghi bằng chữ"
-
-// reading normalises a pending field.
-func reading(p *pending) *Reading {
-	raw := joinTokens(p.value)
-	if hasContent(p.words) {
-		w := wordsMarker + ": " + strings.Trim(joinTokens(p.words), "() ")
-		if raw != "" {
-			raw += " (" + w + ")"
-		} else {
-			raw = w
-		}
-	}
-	rd := &Reading{Key: p.def.key, Kind: string(p.def.kind), Raw: raw, LabelScore: p.score, Required: p.def.required}
-	v, ps := normalise(p.def.kind, raw)
-	if v != "" {
-		rd.Value = &v
-	}
-	rd.Problems = ps
-	first := true
-	for _, tk := range append(append([]token(nil), p.value...), p.words...) {
-		if tk.empty() {
-			continue
-		}
-		rd.WordConfs = append(rd.WordConfs, tk.conf)
-		if first {
-			rd.BBox, first = tk.box, false
-			continue
-		}
-		rd.BBox = union(rd.BBox, tk.box)
-	}
-	return rd
-}
-
-func union(a, b models.BBox) models.BBox {
-	return models.BBox{min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])}
-}
-
-// normalise applies the validator of a kind.
-func normalise(kind validate.Kind, raw string) (string, []validate.Problem) {
-	switch kind {
-	case validate.KindName:
-		return validate.Name(raw)
-	case validate.KindDate:
-		return validate.Date(raw)
-	case validate.KindYear:
-		return validate.Year(raw)
-	case validate.KindGender:
-		return validate.Gender(raw)
-	case validate.KindEthnicity:
-		return validate.Ethnicity(raw)
-	case validate.KindNationality:
-		return validate.Nationality(raw)
-	case validate.KindPersonalID:
-		return validate.PersonalID(raw, "", vn.Date{})
-	case validate.KindIDNumber:
-		return validate.IDNumber(raw)
-	case validate.KindEntryNumber:
-		return validate.EntryNumber(raw)
-	case validate.KindBookNumber:
-		return validate.BookNumber(raw)
-	}
-	return validate.Text(raw)
 }

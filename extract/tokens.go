@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -67,8 +68,13 @@ func isToneMark(r rune) bool {
 	return false
 }
 
+// isLeaderText reports a token made of a dotted leader (and stray colons
+// or commas).
 func isLeaderText(s string) bool {
-	return s != "" && strings.Trim(s, leaderRunes+":;,") == "" && strings.ContainsAny(s, leaderRunes)
+	if s == "" || strings.Trim(s, leaderRunes+":;,") != "" {
+		return false
+	}
+	return isLeaderRun([]rune(strings.Trim(s, ":;,")))
 }
 
 func newToken(text string, conf float64, box models.BBox) token {
@@ -91,8 +97,9 @@ func splitBox(b models.BBox, from, to, n int) models.BBox {
 }
 
 // tokenizeLine turns the words of a line into tokens: words are split after
-// an inner colon ("tính:Nam" → "tính:", "Nam") and a lone colon marks the
-// token before it.
+// an inner colon ("tính:Nam" → "tính:", "Nam") and around runs of leader
+// dots ("1981......" → "1981", "......"); a lone colon marks the token
+// before it.
 func tokenizeLine(l ocr.Line) []token {
 	out := make([]token, 0, len(l.Words))
 	for _, w := range l.Words {
@@ -100,26 +107,63 @@ func tokenizeLine(l ocr.Line) []token {
 		if text == "" {
 			continue
 		}
-		if text == ":" || text == ";" {
-			if len(out) > 0 {
-				out[len(out)-1].colon = true
-			}
-			continue
-		}
 		rs := []rune(text)
-		if (rs[0] == ':' || rs[0] == ';') && len(out) > 0 {
-			out[len(out)-1].colon = true
+		for _, pc := range splitWord(rs) {
+			piece := string(rs[pc[0]:pc[1]])
+			if piece == ":" || piece == ";" {
+				if len(out) > 0 {
+					out[len(out)-1].colon = true
+				}
+				continue
+			}
+			out = append(out, newToken(piece, w.Conf, splitBox(w.BBox, pc[0], pc[1], len(rs))))
 		}
-		start := 0
-		for i, r := range rs {
-			if (r == ':' || r == ';') && i+1 < len(rs) && i > start {
-				out = append(out, newToken(string(rs[start:i+1]), w.Conf, splitBox(w.BBox, start, i+1, len(rs))))
+	}
+	return out
+}
+
+// splitWord returns the rune ranges of the pieces of a word: leader runs,
+// and the text between them cut after inner colons.
+func splitWord(rs []rune) [][2]int {
+	var out [][2]int
+	text := func(from, to int) {
+		start := from
+		for i := from; i < to; i++ {
+			if (rs[i] == ':' || rs[i] == ';') && i+1 < to && (i > start || start == from && i == from) {
+				out = append(out, [2]int{start, i + 1})
 				start = i + 1
 			}
 		}
-		out = append(out, newToken(string(rs[start:]), w.Conf, splitBox(w.BBox, start, len(rs), len(rs))))
+		if start < to {
+			out = append(out, [2]int{start, to})
+		}
 	}
+	from := 0
+	for i := 0; i < len(rs); {
+		if !strings.ContainsRune(leaderRunes, rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && strings.ContainsRune(leaderRunes, rs[j]) {
+			j++
+		}
+		if isLeaderRun(rs[i:j]) {
+			text(from, i)
+			out = append(out, [2]int{i, j})
+			from = j
+		}
+		i = j
+	}
+	text(from, len(rs))
 	return out
+}
+
+// isLeaderRun reports whether a run of leader characters is a dotted
+// leader rather than punctuation ("-", ".", "..."): three or more
+// characters, or an ellipsis.
+func isLeaderRun(rs []rune) bool {
+	return len(rs) >= 3 || slices.Contains(rs, '…')
 }
 
 // tokenizePage tokenizes every line of the page.

@@ -168,4 +168,3 @@ func (e *Engine) recognize(img gocv.Mat, psm gosseract.PageSegMode) ([]Word, err
 	}
 	return words, nil
 }
-

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"gocv.io/x/gocv"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
-	"gocv.io/x/gocv"
 )
 
 const testFont = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"

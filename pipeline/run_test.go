@@ -19,21 +19,29 @@ const samples = "../testdata/samples"
 // maxCER is the page CER each bundled sample must stay under, by quality.
 var maxCER = map[string]float64{"clean": 0.02, "scanned": 0.03, "worn": 0.06}
 
-func sampleImages(t *testing.T) []string {
+func sampleImages(t testing.TB) []string {
 	t.Helper()
-	var files []string
-	for _, pat := range []string{"*.png", "*.jpg"} {
-		m, err := filepath.Glob(filepath.Join(samples, pat))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
+	files, err := globSamples()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(files) == 0 {
 		t.Fatal("no sample pages in testdata/samples")
 	}
-	sort.Strings(files)
 	return files
+}
+
+func globSamples() ([]string, error) {
+	var files []string
+	for _, pat := range []string{"*.png", "*.jpg"} {
+		m, err := filepath.Glob(filepath.Join(samples, pat))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	return files, nil
 }
 
 func testConfig() Config {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -24,6 +25,10 @@ import (
 // always give the same id, so re-running a page updates rather than
 // duplicates its records.
 var recordNamespace = uuid.MustParse("6f1c1f0e-6a43-4f0e-9d8e-5d3b8f2a9c11")
+
+// labelResidue is what a crop's left edge may catch of the label: its
+// colon, alone or read with a letter or two ("1:", "y:").
+var labelResidue = regexp.MustCompile(`^\PL{0,2}\pL?[:;]\s*`)
 
 // Reasons a field goes to review (record format: field reasons).
 const (
@@ -166,7 +171,9 @@ func (s *Scanner) reread(ctx context.Context, e *ocr.Engine, page *preprocess.Pa
 	if b[2] <= b[0] || h <= 0 {
 		return nil
 	}
-	r := image.Rect(b[0]-h/2, b[1]-h/3, b[2]+h/2, b[3]+h/3)
+	// Only a sliver to the left: the label's colon sits there and would be
+	// read into the value.
+	r := image.Rect(b[0]-h/6, b[1]-h/3, b[2]+h/2, b[3]+h/3)
 	alt, err := e.RecognizeRegion(ctx, page.Gray, r, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1.5, Pad: h / 2})
 	if err != nil || len(alt.Lines) == 0 {
 		return nil
@@ -177,7 +184,7 @@ func (s *Scanner) reread(ctx context.Context, e *ocr.Engine, page *preprocess.Pa
 		words = append(words, w.Text)
 		confs = append(confs, w.Conf)
 	}
-	raw := strings.Join(words, " ")
+	raw := labelResidue.ReplaceAllString(strings.Join(words, " "), "")
 	val, probs := validate.Field(rd.Key, raw)
 	out := *rd
 	out.Raw = raw
@@ -202,6 +209,7 @@ func Evidence(rd *extract.Reading, pageQuality float64) confidence.Evidence {
 		DictScore:   1,
 		Chars:       len([]rune(rd.Raw)),
 	}
+	ev.MarkRisk, ev.Upper = confidence.MarkRisk(rd.Raw)
 	for _, p := range rd.Problems {
 		if p.Code == validate.CodeRepaired {
 			ev.Repaired = true

@@ -9,41 +9,29 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// analysisMaxDim is the longer side of the downscaled image used to measure
-// skew, orientation and text size (about 150 dpi for an A4 page).
-const analysisMaxDim = 1700
-
 // layout is what analysis learned about a page.
 type layout struct {
 	skewDeg     float64 // residual tilt of text lines after RotationDeg, CCW positive
 	rotation    int     // clockwise quarter turns to apply, in degrees
 	xHeight     float64 // in original pixels; 0 when unknown
-	marksUp     int     // diacritics found above letters (after correction)
-	marksDown   int     // diacritics found below letters
-	textComps   int     // letter-sized components seen
 	votesH      int     // letters whose nearest neighbour is beside them
 	votesV      int     // letters whose nearest neighbour is above or below
 	borderComps int     // dark areas along the image edge painted white
+	marksUp     int     // diacritics found above letters on the corrected page
+	marksDown   int     // and below them
 }
 
 // analyse measures the page enh (enhanced grey, ink dark) and paints white
 // in it the dark areas along the image edge (scanner background around the
-// sheet, shadows of the binding). Skew and the 90°
-// question come from projection profiles of letter-sized components; the
-// 180° question from where small marks sit relative to letters (Vietnamese
-// tone marks, circumflexes and i-dots sit above letters, only a few dots
-// below); text size from the most common letter height.
-func analyse(ctx context.Context, enh gocv.Mat, maxSkew float64, orient bool) (layout, error) {
+// sheet, shadows of the binding). Skew comes from projection profiles of
+// letter-sized components, the 90° question from where letters' nearest
+// neighbours are, the text size from the most common letter height, and
+// the 180° question from marks above and below letters (see upsideDownCounts).
+//
+// small is enh downscaled by the integer factor k (see flattenAndStretch).
+func analyse(ctx context.Context, enh, small gocv.Mat, k int, maxSkew float64, orient bool) (layout, error) {
 	var lay layout
-	w, h := enh.Cols(), enh.Rows()
-	a := math.Min(1, analysisMaxDim/float64(max(w, h)))
-	small := gocv.NewMat()
-	defer small.Close()
-	if a < 1 {
-		gocv.Resize(enh, &small, image.Pt(max(1, int(float64(w)*a+0.5)), max(1, int(float64(h)*a+0.5))), 0, 0, gocv.InterpolationArea)
-	} else {
-		enh.CopyTo(&small)
-	}
+	a := 1 / float64(k)
 	bin := gocv.NewMat()
 	defer bin.Close()
 	gocv.Threshold(small, &bin, 0, 255, gocv.ThresholdBinaryInv|gocv.ThresholdOtsu)
@@ -53,8 +41,10 @@ func analyse(ctx context.Context, enh gocv.Mat, maxSkew float64, orient bool) (l
 		return lay, err
 	}
 	pts, err := textPoints(cs, labels, small.Cols(), small.Rows())
+	if err == nil {
+		lay.borderComps, err = eraseBorder(enh, cs, labels)
+	}
 	labels.Close()
-
 	if err != nil {
 		return lay, err
 	}
@@ -73,32 +63,54 @@ func analyse(ctx context.Context, enh gocv.Mat, maxSkew float64, orient bool) (l
 			pts = rotate90(pts)
 		}
 	}
-	lay.skewDeg = findSkew(pts, diag, maxSkew).deg
+	lay.skewDeg = findSkew(pts, diag, maxSkew)
 	if err := ctx.Err(); err != nil {
 		return lay, err
 	}
 
-	// Re-measure on the corrected analysis image.
+	// Components as they will sit on the corrected page: sizes untilted,
+	// centres rotated.
 	fwd, ow, oh := correction(sw, sh, lay.skewDeg, lay.rotation, 1)
-	rot := gocv.NewMat()
-	defer rot.Close()
-	warp(small, &rot, fwd, ow, oh, gocv.InterpolationLinear)
-	gocv.Threshold(rot, &bin, 0, 255, gocv.ThresholdBinaryInv|gocv.ThresholdOtsu)
-	cs, labels, err = components(bin)
-	if err != nil {
-		return lay, err
+	up := uprightBoxes(cs, lay.skewDeg, lay.rotation)
+	for i := 1; i < len(up); i++ {
+		x, y := fwd.Apply(float64(cs[i].x)+float64(cs[i].w)/2, float64(cs[i].y)+float64(cs[i].h)/2)
+		up[i].x, up[i].y = int(math.Round(x-float64(up[i].w)/2)), int(math.Round(y-float64(up[i].h)/2))
 	}
-	labels.Close()
-	xh := modeHeight(cs, 3, max(4, oh/20))
-	if xh > 0 {
-		lay.xHeight = xh / a
-		lay.marksUp, lay.marksDown, lay.textComps = markBalance(cs, xh, ow)
-		if orient && lay.marksDown > 12 && float64(lay.marksDown) > 1.5*float64(lay.marksUp) {
+	xh := modeHeight(up, 3, max(4, oh/20))
+	if xh == 0 {
+		return lay, nil
+	}
+	lay.xHeight = xh / a
+	if orient {
+		for i := 1; i < len(up); i++ { // keep the index's coordinates non-negative
+			up[i].x, up[i].y = max(0, up[i].x), max(0, up[i].y)
+		}
+		lay.marksUp, lay.marksDown, _ = markBalance(up, xh, ow+1)
+		if upsideDownCounts(lay.marksUp, lay.marksDown) {
 			lay.rotation = (lay.rotation + 180) % 360
-			lay.marksUp, lay.marksDown = lay.marksDown, lay.marksUp
 		}
 	}
 	return lay, nil
+}
+
+// uprightBoxes estimates the bounding boxes components would have on the
+// corrected page: a w×h box tilted by θ has a bounding box of
+// (w·cosθ + h·|sinθ|) × (w·|sinθ| + h·cosθ), which is inverted here (after
+// swapping sides for a quarter turn). Only sizes are meaningful.
+func uprightBoxes(cs []comp, skew float64, rot int) []comp {
+	s, c := math.Sincos(math.Abs(skew) * math.Pi / 180)
+	den := c*c - s*s
+	out := make([]comp, len(cs))
+	for i, b := range cs {
+		W, H := float64(b.w), float64(b.h)
+		if rot == 90 || rot == 270 {
+			W, H = H, W
+		}
+		w := math.Max(1, (W*c-H*s)/den)
+		h := math.Max(1, (H*c-W*s)/den)
+		out[i] = comp{x: b.x, y: b.y, w: int(math.Round(w)), h: int(math.Round(h)), area: b.area}
+	}
+	return out
 }
 
 // textPoints collects the pixels of letter-sized components: long rules,
@@ -137,8 +149,18 @@ func textPoints(cs []comp, labels gocv.Mat, w, h int) ([]point, error) {
 	return pts, nil
 }
 
+// upsideDownCounts decides from markBalance's counts whether a deskewed
+// page is upside down: in upright Vietnamese (and Latin) text far more
+// small marks — tone marks, circumflexes, breves, i-dots — sit just above
+// letters than below them (only the dot below of ạ, ệ, ọ…), and turning
+// the page swaps the counts. It needs a clear majority of at least a dozen
+// marks.
+func upsideDownCounts(up, down int) bool {
+	return down > 12 && float64(down) > 1.5*float64(up)
+}
+
 // markBalance counts small marks sitting just above and just below
-// letter-sized components, in an upright page of x-height xh.
+// letter-sized components, in a page of x-height xh.
 func markBalance(cs []comp, xh float64, width int) (up, down, letters int) {
 	var letterIDs, markIDs []int
 	for i, c := range cs[1:] {
@@ -234,7 +256,7 @@ func eraseBorder(enh gocv.Mat, cs []comp, labels gocv.Mat) (int, error) {
 	for _, id := range ids {
 		drop[int32(id)] = true
 	}
-	mask := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC1)
+	mask := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), h, w, gocv.MatTypeCV8UC1)
 	defer mask.Close()
 	mb, err := bytesOf(mask)
 	if err != nil {

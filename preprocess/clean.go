@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"math"
 
 	"gocv.io/x/gocv"
 )
 
-// Reference text size: 12–13 pt Times-like body text has an x-height of
-// about 22.5 px at 300 dpi. EstimatedDPI assumes that size.
-const refXHeight300 = 22.5
+// refXHeight300 is the x-height, as measured here (binarised, overshoot
+// included), of 12–13 pt Times-like body text at 300 dpi. EstimatedDPI
+// assumes that size.
+const refXHeight300 = 24
 
 // Options tune Clean.
 type Options struct {
@@ -21,6 +21,10 @@ type Options struct {
 	RemoveLeaders bool    // remove dotted/dashed leader lines
 	RemoveRules   bool    // remove long horizontal and vertical ruling lines
 	RemoveSpecks  bool    // remove tiny and isolated specks
+	// RemoveCheckboxes takes printed tick boxes (☐, ☒) off the page, which
+	// OCR reads as letters; they are reported in Page.Checkboxes. Needs
+	// RemoveLeaders or RemoveSpecks.
+	RemoveCheckboxes bool
 	// Resolution normalisation: when the measured x-height is below
 	// MinXHeight or above MaxXHeight pixels the page is rescaled so that it
 	// becomes TargetXHeight. Zero MinXHeight and MaxXHeight disable it.
@@ -32,16 +36,17 @@ type Options struct {
 // DefaultOptions returns the settings tuned for register pages.
 func DefaultOptions() Options {
 	return Options{
-		MaxSkewDeg:      15,
-		Orientation:     true,
-		RemoveLeaders:   true,
-		RemoveRules:     true,
-		RemoveSpecks:    true,
-		TargetXHeight:   24,
-		MinXHeight:      18,
-		MaxXHeight:      40,
-		MaxScale:        3,
-		MaxOutputPixels: 60e6,
+		MaxSkewDeg:       15,
+		Orientation:      true,
+		RemoveLeaders:    true,
+		RemoveRules:      true,
+		RemoveSpecks:     true,
+		RemoveCheckboxes: true,
+		TargetXHeight:    24,
+		MinXHeight:       21,
+		MaxXHeight:       40,
+		MaxScale:         3,
+		MaxOutputPixels:  60e6,
 	}
 }
 
@@ -61,6 +66,8 @@ type Quality struct {
 // Removed counts components deleted by cleanup.
 type Removed struct {
 	LeaderDots, Specks, RuleRegions int
+	BorderRegions                   int // dark areas along the image edge (scanner background)
+	Checkboxes                      int
 }
 
 // Page is a cleaned page. Binary and Gray share geometry; ToOriginal maps
@@ -70,6 +77,7 @@ type Page struct {
 	Gray       gocv.Mat // CV_8UC1 enhanced grey (flattened, stretched), same geometry, removed marks painted white
 	ToOriginal Affine
 	Quality    Quality
+	Checkboxes []Checkbox // tick boxes removed from Binary and Gray
 }
 
 // Close releases both Mats; it is safe to call twice.
@@ -87,10 +95,20 @@ var ErrBadInput = errors.New("preprocess: unusable source image")
 
 // Clean turns a decoded page (8-bit grey, BGR or BGRA) into a binary page
 // ready for OCR plus an enhanced grey page with the same geometry. src is
-// not modified. Steps: grey; illumination flattening and contrast stretch;
-// skew, orientation and text size measured on a ~150 dpi copy; one affine
-// warp (rotation and rescaling together); Otsu binarisation; ruling-line,
-// leader and speck removal on connected components.
+// not modified. Steps:
+//
+//   - grey, with red seals and stamps lightened (colour pages);
+//   - illumination flattening (divide by a closed, downscaled background)
+//     and a contrast stretch for faded ink; scanner background around the
+//     sheet becomes white;
+//   - on a ~150 dpi copy: skew (projection profiles, ±MaxSkewDeg), 90° turns
+//     (nearest-neighbour directions), 180° turns (marks above vs below
+//     letters) and the x-height, hence the dpi and the scale;
+//   - one affine warp doing rotation and rescaling together;
+//   - Otsu binarisation, then ruling lines, dotted leaders, specks and tick
+//     boxes removed using connected components.
+//
+// Coordinates of the result map back to src through Page.ToOriginal.
 func Clean(ctx context.Context, src gocv.Mat, opts Options) (*Page, error) {
 	if src.Empty() || src.Cols() < 8 || src.Rows() < 8 {
 		return nil, fmt.Errorf("%w: empty or tiny (%dx%d)", ErrBadInput, src.Cols(), src.Rows())
@@ -104,20 +122,22 @@ func Clean(ctx context.Context, src gocv.Mat, opts Options) (*Page, error) {
 	var q Quality
 	q.Sharpness = sharpness(gray)
 
-	enh, fs, err := flattenAndStretch(gray)
+	enh, small, k, fs, err := flattenAndStretch(gray)
 	if err != nil {
 		return nil, err
 	}
 	defer enh.Close()
+	defer small.Close()
 	q.Contrast = math.Max(0, (fs.paper-fs.ink)/255)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	lay, err := analyse(ctx, enh, opts.MaxSkewDeg, opts.Orientation)
+	lay, err := analyse(ctx, enh, small, k, opts.MaxSkewDeg, opts.Orientation)
 	if err != nil {
 		return nil, err
 	}
+	q.Removed.BorderRegions = lay.borderComps
 	q.SkewDeg = math.Round(lay.skewDeg*100) / 100
 	q.RotationDeg = lay.rotation
 	q.XHeight = math.Round(lay.xHeight*10) / 10
@@ -148,11 +168,7 @@ func Clean(ctx context.Context, src gocv.Mat, opts Options) (*Page, error) {
 		page.Gray = enh.Clone()
 	} else {
 		page.Gray = gocv.NewMat()
-		interp := gocv.InterpolationLinear
-		if scale > 1.2 {
-			interp = gocv.InterpolationCubic
-		}
-		warp(enh, &page.Gray, fwd, ow, oh, interp)
+		warp(enh, &page.Gray, fwd, ow, oh, gocv.InterpolationLinear)
 	}
 	inv, ok := fwd.Invert()
 	if !ok {
@@ -165,7 +181,7 @@ func Clean(ctx context.Context, src gocv.Mat, opts Options) (*Page, error) {
 	if xh <= 0 {
 		xh = refXHeight300 * scale
 	}
-	bin, err := binariseAndTidy(ctx, page.Gray, xh, opts, &q)
+	bin, err := binariseAndTidy(ctx, page.Gray, xh, opts, &q, &page.Checkboxes)
 	if err != nil {
 		page.Close()
 		return nil, err
@@ -194,108 +210,4 @@ func (o Options) withDefaults() Options {
 		o.MaxOutputPixels = d.MaxOutputPixels
 	}
 	return o
-}
-
-// redDelta and redGain shape the red-stamp suppression of toGray: paper
-// (even yellowed) and grey or blue ink have R − max(G, B) below redDelta.
-const (
-	redDelta = 25
-	redGain  = 3
-)
-
-// toGray returns a continuous 8-bit single-channel copy of src. Colour
-// pages become max(luminance, red) brightened by redGain·(R − max(G, B) −
-// redDelta): black and blue ink stay dark while red seals and stamps, which
-// often overlap signatures and text, fade to paper.
-func toGray(src gocv.Mat) (gocv.Mat, error) {
-	g := gocv.NewMat()
-	switch src.Channels() {
-	case 1:
-		src.CopyTo(&g)
-	case 3, 4:
-		code := gocv.ColorBGRToGray
-		if src.Channels() == 4 {
-			code = gocv.ColorBGRAToGray
-		}
-		gocv.CvtColor(src, &g, code)
-		if src.Type()&0x7 == gocv.MatTypeCV8U { // 8-bit depth
-			suppressRed(src, &g)
-		}
-	default:
-		g.Close()
-		return gocv.Mat{}, fmt.Errorf("%w: %d channels", ErrBadInput, src.Channels())
-	}
-	if g.Type() != gocv.MatTypeCV8UC1 {
-		c := gocv.NewMat()
-		g.ConvertTo(&c, gocv.MatTypeCV8U)
-		g.Close()
-		g = c
-	}
-	if !g.IsContinuous() {
-		c := g.Clone()
-		g.Close()
-		g = c
-	}
-	return g, nil
-}
-
-// suppressRed lightens reddish pixels of the BGR(A) page src in its grey
-// version g.
-func suppressRed(src gocv.Mat, g *gocv.Mat) {
-	ch := gocv.Split(src)
-	defer func() {
-		for i := range ch {
-			ch[i].Close()
-		}
-	}()
-	b, gr, r := ch[0], ch[1], ch[2]
-	gocv.Max(*g, r, g)
-	red := gocv.NewMat()
-	defer red.Close()
-	gocv.Max(gr, b, &red)
-	gocv.Subtract(r, red, &red) // saturates at 0
-	red.SubtractUChar(redDelta)
-	red.MultiplyUChar(redGain)
-	gocv.Add(*g, red, g)
-}
-
-// sharpness is the variance of the Laplacian over a central crop of at most
-// 1024×1024 pixels.
-func sharpness(gray gocv.Mat) float64 {
-	w, h := gray.Cols(), gray.Rows()
-	cw, ch := min(w, 1024), min(h, 1024)
-	r := image.Rect((w-cw)/2, (h-ch)/2, (w-cw)/2+cw, (h-ch)/2+ch)
-	crop := gray.Region(r)
-	defer crop.Close()
-	lap := gocv.NewMat()
-	defer lap.Close()
-	gocv.Laplacian(crop, &lap, gocv.MatTypeCV32F, 1, 1, 0, gocv.BorderReplicate)
-	mean, std := gocv.NewMat(), gocv.NewMat()
-	defer mean.Close()
-	defer std.Close()
-	gocv.MeanStdDev(lap, &mean, &std)
-	s := std.GetDoubleAt(0, 0)
-	return math.Round(s*s*10) / 10
-}
-
-func warnings(q Quality, lay layout, fs flatStats) []string {
-	var ws []string
-	if math.Abs(q.SkewDeg) >= 1 {
-		ws = append(ws, fmt.Sprintf("skew %.1f°", q.SkewDeg))
-	}
-	if q.RotationDeg != 0 {
-		ws = append(ws, fmt.Sprintf("page rotated %d°", q.RotationDeg))
-	}
-	if lay.xHeight == 0 {
-		ws = append(ws, "no text found")
-	} else if q.EstimatedDPI < 150 {
-		ws = append(ws, fmt.Sprintf("low resolution (about %d dpi)", q.EstimatedDPI))
-	}
-	if q.Contrast < 0.25 && fs.inkFrac > 0 {
-		ws = append(ws, fmt.Sprintf("low contrast %.2f", q.Contrast))
-	}
-	if q.Sharpness > 0 && q.Sharpness < 100 {
-		ws = append(ws, fmt.Sprintf("blurry (sharpness %.0f)", q.Sharpness))
-	}
-	return ws
 }

@@ -117,20 +117,27 @@ func TestUpsideDownStatistic(t *testing.T) {
 	flipped := gocv.NewMat()
 	defer flipped.Close()
 	gocv.Rotate(m, &flipped, gocv.Rotate180Clockwise)
-	lay, err := analyse(context.Background(), m, 15, false)
-	if err != nil {
-		t.Fatal(err)
+	count := func(m gocv.Mat) (up, down int, turned bool) {
+		ink := gocv.NewMat()
+		defer ink.Close()
+		gocv.Threshold(m, &ink, 128, 255, gocv.ThresholdBinaryInv)
+		cs, labels, err := components(ink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels.Close()
+		xh := modeHeight(cs, 3, 100)
+		up, down, _ = markBalance(cs, xh, m.Cols())
+		return up, down, upsideDownCounts(up, down)
 	}
-	flay, err := analyse(context.Background(), flipped, 15, false)
-	if err != nil {
-		t.Fatal(err)
+	u, d, turned := count(m)
+	fu, fd, fturned := count(flipped)
+	t.Logf("upright: %d above, %d below; turned: %d above, %d below", u, d, fu, fd)
+	if u < 3*d || u < 30 || turned {
+		t.Errorf("upright page: %d marks above vs %d below (upside down: %v)", u, d, turned)
 	}
-	t.Logf("upright: %d above, %d below; turned: %d above, %d below", lay.marksUp, lay.marksDown, flay.marksUp, flay.marksDown)
-	if lay.marksUp < 3*lay.marksDown || lay.marksUp < 30 {
-		t.Errorf("upright page: %d marks above vs %d below", lay.marksUp, lay.marksDown)
-	}
-	if flay.marksDown < 3*flay.marksUp {
-		t.Errorf("turned page: %d marks above vs %d below", flay.marksUp, flay.marksDown)
+	if fd < 3*fu || !fturned {
+		t.Errorf("turned page: %d marks above vs %d below (upside down: %v)", fu, fd, fturned)
 	}
 }
 
@@ -410,8 +417,8 @@ func TestToOriginal(t *testing.T) {
 				in = turned
 			}
 			w, h := in.Cols(), in.Rows()
-			markers := []image.Point{{w / 2, h - 40}, {30, h / 2}, {w - 40, 40}}
-			const side = 24
+			markers := []image.Point{{w / 2, h - 40}, {40, h / 2}, {w - 40, 40}}
+			const side = 56 // bigger than a tick box, smaller than a rule
 			for _, m := range markers {
 				r := image.Rect(m.X-side/2, m.Y-side/2, m.X+side/2, m.Y+side/2)
 				roi := in.Region(r)

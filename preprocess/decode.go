@@ -50,18 +50,23 @@ const (
 )
 
 // unsupportedMagic lists formats we recognise but refuse.
-var unsupportedMagic = []struct {
+func unsupportedMagic() []struct {
 	magic []byte
 	name  string
-}{
-	{[]byte("GIF87a"), "GIF"},
-	{[]byte("GIF89a"), "GIF"},
-	{[]byte("BM"), "BMP"},
-	{[]byte("%PDF"), "PDF"},
-	{[]byte("II+\x00"), "BigTIFF"},
-	{[]byte("MM\x00+"), "BigTIFF"},
-	{[]byte("\x00\x00\x00\x0cjP  "), "JPEG 2000"},
-	{[]byte("\xff\x4f\xff\x51"), "JPEG 2000"},
+} {
+	return []struct {
+		magic []byte
+		name  string
+	}{
+		{[]byte("GIF87a"), "GIF"},
+		{[]byte("GIF89a"), "GIF"},
+		{[]byte("BM"), "BMP"},
+		{[]byte("%PDF"), "PDF"},
+		{[]byte("II+\x00"), "BigTIFF"},
+		{[]byte("MM\x00+"), "BigTIFF"},
+		{[]byte("\x00\x00\x00\x0cjP  "), "JPEG 2000"},
+		{[]byte("\xff\x4f\xff\x51"), "JPEG 2000"},
+	}
 }
 
 // Sniff returns the format of data from its magic bytes, or FormatUnknown.
@@ -69,7 +74,7 @@ func Sniff(data []byte) Format {
 	switch {
 	case len(data) >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF:
 		return FormatJPEG
-	case bytes.HasPrefix(data, pngMagic):
+	case bytes.HasPrefix(data, []byte(pngMagic)):
 		return FormatPNG
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		return FormatTIFF
@@ -77,7 +82,7 @@ func Sniff(data []byte) Format {
 	return FormatUnknown
 }
 
-var pngMagic = []byte("\x89PNG\r\n\x1a\n")
+const pngMagic = "\x89PNG\r\n\x1a\n"
 
 // DecodeFile reads path (refusing files above lim.MaxFileBytes before
 // reading them) and decodes it like Decode, naming errors by path.
@@ -152,7 +157,7 @@ func DecodeEach(name string, data []byte, lim Limits, fn func(page int, m gocv.M
 	case FormatTIFF:
 		return decodeTIFF(name, data, lim, fn)
 	}
-	for _, u := range unsupportedMagic {
+	for _, u := range unsupportedMagic() {
 		if bytes.HasPrefix(data, u.magic) {
 			return decodeErr(name, ErrUnsupported, "%s images are not accepted (use JPEG, PNG or TIFF)", u.name)
 		}

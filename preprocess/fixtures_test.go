@@ -69,7 +69,7 @@ func shade(img *image.Gray, d uint8) *image.Gray {
 // grey pixels, with a tiny IDAT: a decompression bomb's header.
 func pngHeaderOnly(w, h uint32) []byte {
 	var buf bytes.Buffer
-	buf.Write(pngMagic)
+	buf.WriteString(pngMagic)
 	chunk := func(typ string, data []byte) {
 		var n [4]byte
 		binary.BigEndian.PutUint32(n[:], uint32(len(data)))

@@ -42,13 +42,14 @@ const (
 	keep removal = iota
 	asLeader
 	asSpeck
+	asCheckbox
 )
 
 // classify decides, for each component of an upright page, whether it is
 // a leader dot, a speck or something to keep.
 //
-// Components at most half an x-height tall are "small"; the rest are
-// letters. A small component is a diacritic when a letter (or, for stacked
+// Components at most half an x-height tall are "small"; those up to four
+// x-heights tall are letters (or words run together). A small component is a diacritic when a letter (or, for stacked
 // marks such as the tilde over Ễ, another diacritic) sits directly above or
 // below it; diacritics are always kept — that is what protects the dot
 // under ạ, ệ, ọ and the dot of i. Leaders are runs of at least minRun
@@ -63,11 +64,14 @@ func classify(cs []comp, width int, p cleanupParams) []removal {
 	var letters, small []int
 	for i, c := range cs[1:] {
 		id := i + 1
-		if float64(c.h) <= 0.5*xh && float64(c.w) <= 1.4*xh {
+		switch {
+		case float64(c.h) <= 0.5*xh && float64(c.w) <= 1.4*xh:
 			small = append(small, id)
-		} else {
+		case float64(c.h) <= 4*xh:
 			letters = append(letters, id)
 		}
+		// Taller components (frames, stamps, page borders) are neither: their
+		// bounding boxes would cover everything inside them.
 	}
 	cell := int(2*xh) + 1
 	ix := newColIndex(cs, letters, width, cell)
@@ -142,18 +146,57 @@ func classify(cs []comp, width int, p cleanupParams) []removal {
 			if float64(c.w) > maxSide || float64(c.h) > maxSide {
 				continue // too big for a speck: dash, bracket piece, broken stroke
 			}
-			gap := pg
-			if c.w >= 2*c.h {
-				gap = dg
-			}
-			y0, y1 := c.y-d(0.3), c.y1()+d(0.3)
-			if hasLetter(c.x-gap, y0, c.x, y1) || hasLetter(c.x1(), y0, c.x1()+gap, y1) {
-				continue // punctuation beside a letter
+			if punctuation(cs, c, id, pg, dg, d, ix, smallIx) {
+				continue
 			}
 			out[id] = asSpeck
 		}
 	}
 	return out
+}
+
+// punctuation reports whether the small blob c (index id) next to letters
+// reads as punctuation: a dash or hyphen (wide and flat) or a quote (tall and
+// thin) with a letter close beside it; a dot of a colon or semicolon (another
+// small blob straight above or below); or a period or comma, which sits in
+// the lower part of the line of the letter beside it. Blobs floating at
+// mid-height beside letters are specks.
+func punctuation(cs []comp, c comp, id, pg, dg int, d func(float64) int, letters, small colIndex) bool {
+	beside := func(gap int, ok func(l comp) bool) bool {
+		found := false
+		y0, y1 := c.y-d(0.3), c.y1()+d(0.3)
+		letters.near(c.x-gap, c.x1()+gap, func(j int) bool {
+			l := cs[j]
+			if l.y < y1 && l.y1() > y0 && ((l.x1() <= c.x && l.x1() > c.x-gap) || (l.x >= c.x1() && l.x < c.x1()+gap)) && ok(l) {
+				found = true
+				return false
+			}
+			return true
+		})
+		return found
+	}
+	always := func(comp) bool { return true }
+	switch {
+	case c.w >= 2*c.h: // dash, hyphen
+		return beside(dg, always)
+	case c.h >= 2*c.w: // quote, apostrophe
+		return beside(pg, always)
+	}
+	paired := false
+	small.near(c.x, c.x1(), func(j int) bool {
+		o := cs[j]
+		if j != id && o.x < c.x1() && o.x1() > c.x && (o.y1() <= c.y && c.y-o.y1() <= d(0.8) || o.y >= c.y1() && o.y-c.y1() <= d(0.8)) {
+			paired = true
+			return false
+		}
+		return true
+	})
+	if paired {
+		return beside(pg, always)
+	}
+	// Period or comma: its bottom is in the lower half of the neighbour's
+	// x-height zone or below (a letter's top is its x-line or higher).
+	return beside(pg, func(l comp) bool { return c.y1() >= l.y+d(0.6) })
 }
 
 // markLeaders finds leader runs among the non-mark small components.

@@ -1,3 +1,5 @@
+//go:build ocreval
+
 package preprocess_test
 
 import (
@@ -27,7 +29,7 @@ import (
 // the tesseract CLI and is skipped unless PREPROCESS_OCR_EVAL names a
 // corpus directory, or is synth:SEED:PAGES to generate one, e.g.
 //
-//	PREPROCESS_OCR_EVAL=../testdata/samples go test -run TestOCREval -v ./preprocess/
+//	PREPROCESS_OCR_EVAL=../testdata/samples go test -tags ocreval -run TestOCREval -v ./preprocess/
 //
 // PREPROCESS_OCR_OUT, when set, keeps the cleaned pages there;
 // PREPROCESS_OCR_PSM sets the page segmentation mode for cleaned pages (6,
@@ -67,6 +69,10 @@ func TestOCREval(t *testing.T) {
 	if err != nil || len(gts) == 0 {
 		t.Fatalf("no *.gt.txt in %s", dir)
 	}
+	opts := preprocess.DefaultOptions()
+	if v := os.Getenv("PREPROCESS_OCR_TARGET_XH"); v != "" { // experiment with the text size
+		fmt.Sscan(v, &opts.TargetXHeight, &opts.MinXHeight, &opts.MaxXHeight)
+	}
 	var raw, clean eval.Score
 	var rawCPU, ocrCPU, cleanCPU time.Duration
 	byQuality := map[string]*[2]eval.Score{}
@@ -91,7 +97,7 @@ func TestOCREval(t *testing.T) {
 			t.Fatal(err)
 		}
 		c0 := cpuNow()
-		p, err := preprocess.Clean(context.Background(), pages[0], preprocess.DefaultOptions())
+		p, err := preprocess.Clean(context.Background(), pages[0], opts)
 		dc := cpuNow() - c0
 		pages[0].Close()
 		if err != nil {

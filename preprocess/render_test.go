@@ -53,6 +53,8 @@ type truth struct {
 	words     []image.Rectangle // boxes of word segments
 	leaders   []image.Rectangle // boxes of leader segments
 	dotsBelow []image.Rectangle // regions of dots under ạ, ệ, ọ, …
+	colons    []image.Rectangle // glyph boxes of ':' in words
+	lineBoxes []image.Rectangle // one per drawn line, words and leaders
 }
 
 // formLines is register-like content with dotted leaders.
@@ -107,6 +109,13 @@ func renderForm(t testing.TB, lines [][]seg, w, h int, ptSize, dpi float64, rule
 			d.Dot = fixed.Point26_6{X: x + fixed.I(int(em*0.25)), Y: fixed.I(y)}
 			start := d.Dot.X
 			for _, r := range s.text {
+				if r == ':' && !s.leader {
+					if b, _, ok := face.GlyphBounds(r); ok {
+						gx := d.Dot.X
+						tr.colons = append(tr.colons, image.Rect((gx+b.Min.X).Floor()-1, y+b.Min.Y.Floor()-1,
+							(gx+b.Max.X).Ceil()+1, y+b.Max.Y.Ceil()+1))
+					}
+				}
 				if dotBelow[r] {
 					b, _, ok := face.GlyphBounds(r)
 					if ok {
@@ -127,6 +136,8 @@ func renderForm(t testing.TB, lines [][]seg, w, h int, ptSize, dpi float64, rule
 			}
 			x = d.Dot.X
 		}
+		asc, desc := face.Metrics().Ascent.Ceil(), face.Metrics().Descent.Ceil()
+		tr.lineBoxes = append(tr.lineBoxes, image.Rect(margin, y-asc, x.Ceil(), y+desc))
 		y += lineH
 	}
 	if rule {

@@ -44,12 +44,24 @@ func strangeLetters(s string) string {
 	return b.String()
 }
 
+// adminUnit matches a full stop before the next administrative unit of an
+// address ("xã Huổi Só. huyện Tủa Chùa"): addresses separate their parts
+// with commas, and OCR reads a faded comma as a full stop.
+var adminUnit = regexp.MustCompile(`(\pL)\s*\.\s+(ấp|bản|buôn|thôn|xóm|tổ|khu phố|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|TP)\b`)
+
+// strayDot matches a full stop glued between two words of a name
+// ("Bá.Thước"), which no address or office name carries.
+var strayDot = regexp.MustCompile(`(\p{Ll})\.(\p{Lu})`)
+
 // Text normalises free text (places, office, cause of death): NFC, single
 // spaces, no dotted leaders (…, ..., ·), no trailing punctuation, letters as
-// printed. Letters outside the Vietnamese alphabet are reported as invalid
-// but kept.
+// printed, full stops OCR put between the parts of an address turned back
+// into commas. Letters outside the Vietnamese alphabet are reported as
+// invalid but kept.
 func Text(raw string) (string, []Problem) {
 	s := cleanText(raw)
+	s = adminUnit.ReplaceAllString(s, "$1, $2")
+	s = strayDot.ReplaceAllString(s, "$1 $2")
 	if s == "" {
 		return "", []Problem{problem(CodeMissing, "no text")}
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"github.com/sohoa/sohoa/confidence"
 	"github.com/sohoa/sohoa/eval"
 	"github.com/sohoa/sohoa/extract"
+	"github.com/sohoa/sohoa/internal/atomicfile"
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline"
 	"github.com/sohoa/sohoa/preprocess"
@@ -22,9 +24,9 @@ import (
 
 func (a *app) calibrateCmd() *cobra.Command {
 	var (
-		corpus, out, templates, version string
-		budget                          float64
-		jobs                            int
+		corpus, out, templates, version, dump string
+		budget                                float64
+		jobs                                  int
 	)
 	cmd := &cobra.Command{
 		Use:   "calibrate --corpus DIR --out MODEL.json",
@@ -68,6 +70,11 @@ func (a *app) calibrateCmd() *cobra.Command {
 			if err := m.Save(out); err != nil {
 				return err
 			}
+			if dump != "" {
+				if err := dumpSamples(dump, m, samples); err != nil {
+					return err
+				}
+			}
 			printModel(a, m, len(files), len(samples))
 			return nil
 		},
@@ -77,6 +84,7 @@ func (a *app) calibrateCmd() *cobra.Command {
 	cmd.Flags().StringVar(&templates, "templates", "", "directory of extra templates")
 	cmd.Flags().StringVar(&version, "version", "", "version string stored in the model")
 	cmd.Flags().Float64Var(&budget, "budget", confidence.DefaultBudget, "allowed share of wrong accepted fields")
+	cmd.Flags().StringVar(&dump, "samples", "", "also write every labelled reading with its score as JSON Lines (for analysis)")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "pages processed in parallel")
 	return cmd
 }
@@ -134,4 +142,19 @@ func printModel(a *app, m *confidence.Model, pages, samples int) {
 		v := m.Kinds[k]
 		fmt.Fprintf(a.stdout, "%-14s %8d %10.3f %9d %7d %8.2f%%\n", k, v.Samples, v.Threshold, v.Accepted, v.Wrong, 100*v.ErrorRate)
 	}
+}
+
+func dumpSamples(path string, m *confidence.Model, samples []confidence.Sample) error {
+	var b []byte
+	for _, s := range samples {
+		line, err := json.Marshal(struct {
+			confidence.Sample
+			Score float64 `json:"score"`
+		}{s, m.Score(s.Evidence)})
+		if err != nil {
+			return err
+		}
+		b = append(append(b, line...), '\n')
+	}
+	return atomicfile.Write(path, b)
 }

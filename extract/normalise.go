@@ -1,0 +1,163 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sohoa/sohoa/models"
+	"github.com/sohoa/sohoa/validate"
+	"github.com/sohoa/sohoa/vn"
+)
+
+// finish normalises the fields of an entry, adds the required ones that
+// were not found and runs the cross-field checks.
+func (t *Template) finish(index int, e *entryState) Entry {
+	out := Entry{Index: index, Fields: map[string]*Reading{}}
+	for _, k := range e.order {
+		out.Fields[k] = reading(e.fields[k])
+	}
+	for _, fd := range t.fields {
+		if _, ok := out.Fields[fd.key]; ok || !fd.required {
+			continue
+		}
+		out.Fields[fd.key] = &Reading{
+			Key: fd.key, Kind: string(fd.kind), Required: true,
+			Problems: []validate.Problem{{Code: validate.CodeMissing, Message: "label not found"}},
+		}
+	}
+	values := map[string]string{}
+	for k, rd := range out.Fields {
+		if rd.Value != nil {
+			values[k] = *rd.Value
+		}
+	}
+	for k, ps := range validate.CrossCheck(string(t.RegisterType), values) {
+		rd, ok := out.Fields[k]
+		if !ok {
+			continue
+		}
+		for _, p := range ps {
+			if !hasProblem(rd.Problems, p) {
+				rd.Problems = append(rd.Problems, p)
+			}
+		}
+	}
+	return out
+}
+
+func hasProblem(ps []validate.Problem, p validate.Problem) bool {
+	for _, q := range ps {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsMarker introduces the words of a date in Raw, whatever label
+// variant (or damaged spelling of it) the page has.
+const wordsMarker = "ghi bằng chữ"
+
+// reading normalises a pending field.
+func reading(p *pending) *Reading {
+	value := p.value
+	raw := composeRaw(value, p.words)
+	v, ps := normalise(p.def.kind, raw)
+	if validate.Blocking(ps) && trimmable(p.def.kind) {
+		if n, v2, ps2, ok := validPrefix(p.def.kind, value, p.words); ok {
+			dropped := joinTokens(value[n:])
+			value, raw, v = value[:n], composeRaw(value[:n], p.words), v2
+			ps = append(ps2, validate.Problem{Code: validate.CodeRepaired, Message: fmt.Sprintf("dropped trailing text %q", dropped)})
+		}
+	}
+	rd := &Reading{Key: p.def.key, Kind: string(p.def.kind), Raw: raw, LabelScore: p.score, Required: p.def.required}
+	if v != "" {
+		rd.Value = &v
+	}
+	rd.Problems = ps
+	first := true
+	for _, tk := range append(append([]token(nil), value...), p.words...) {
+		if tk.empty() {
+			continue
+		}
+		rd.WordConfs = append(rd.WordConfs, tk.conf)
+		if first {
+			rd.BBox, first = tk.box, false
+			continue
+		}
+		rd.BBox = union(rd.BBox, tk.box)
+	}
+	return rd
+}
+
+// composeRaw writes the raw text of a value and the words of a date.
+func composeRaw(value, words []token) string {
+	raw := joinTokens(value)
+	if !hasContent(words) {
+		return raw
+	}
+	w := wordsMarker + ": " + strings.Trim(joinTokens(words), "() ")
+	if raw == "" {
+		return w
+	}
+	return raw + " (" + w + ")"
+}
+
+// trimmable reports the kinds whose values have a recognisable end, so
+// that text OCR adds after them (leader dots read as letters, a
+// neighbouring column) can be dropped. Names and free text are never cut.
+func trimmable(k validate.Kind) bool {
+	switch k {
+	case validate.KindDate, validate.KindYear, validate.KindGender, validate.KindEthnicity,
+		validate.KindNationality, validate.KindPersonalID, validate.KindIDNumber,
+		validate.KindEntryNumber, validate.KindBookNumber:
+		return true
+	}
+	return false
+}
+
+// validPrefix finds the longest shorter run of value tokens that
+// normalises without blocking problems.
+func validPrefix(kind validate.Kind, value, words []token) (int, string, []validate.Problem, bool) {
+	for n := len(value) - 1; n > 0; n-- {
+		if value[n-1].empty() {
+			continue
+		}
+		v, ps := normalise(kind, composeRaw(value[:n], words))
+		if v != "" && !validate.Blocking(ps) {
+			return n, v, ps, true
+		}
+	}
+	return 0, "", nil, false
+}
+
+func union(a, b models.BBox) models.BBox {
+	return models.BBox{min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])}
+}
+
+// normalise applies the validator of a kind.
+func normalise(kind validate.Kind, raw string) (string, []validate.Problem) {
+	switch kind {
+	case validate.KindName:
+		return validate.Name(raw)
+	case validate.KindDate:
+		return validate.Date(raw)
+	case validate.KindYear:
+		return validate.Year(raw)
+	case validate.KindGender:
+		return validate.Gender(raw)
+	case validate.KindEthnicity:
+		return validate.Ethnicity(raw)
+	case validate.KindNationality:
+		return validate.Nationality(raw)
+	case validate.KindPersonalID:
+		return validate.PersonalID(raw, "", vn.Date{})
+	case validate.KindIDNumber:
+		return validate.IDNumber(raw)
+	case validate.KindEntryNumber:
+		return validate.EntryNumber(raw)
+	case validate.KindBookNumber:
+		return validate.BookNumber(raw)
+	}
+	return validate.Text(raw)
+}

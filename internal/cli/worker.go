@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"github.com/sohoa/sohoa/extract"
+	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/pipeline"
+	"github.com/sohoa/sohoa/preprocess"
+	"github.com/sohoa/sohoa/queue"
+	"github.com/sohoa/sohoa/storage"
+)
+
+// workerFlags are the options of `sohoa worker`. Empty connection options
+// are taken from the SOHOA_* environment variables at run time.
+type workerFlags struct {
+	concurrency    int
+	queues         string
+	strict         bool
+	databaseURL    string
+	redisAddr      string
+	s3             s3Flags
+	metricsAddr    string
+	reconcileEvery time.Duration
+	stuckAfter     time.Duration
+	shutdown       time.Duration
+	stageTimeouts  map[string]string
+	maxRetry       int
+	// Extraction, as for `sohoa scan`.
+	templates  string
+	model      string
+	thresholds []string
+	noReOCR    bool
+}
+
+func (a *app) workerCmd() *cobra.Command {
+	var f workerFlags
+	cmd := &cobra.Command{
+		Use:   "worker [--concurrency N] [--queues critical=6,default=3,low=1]",
+		Short: "Run pipeline tasks from the queue (cleanup, OCR and extraction, routing)",
+		Long: "worker takes page tasks from Redis (asynq) and runs them: cleanup of the original from\n" +
+			"the object store, OCR and extraction (the same records `sohoa scan` gives), routing;\n" +
+			"page states and records go to PostgreSQL. Run as many workers as needed, on as many\n" +
+			"hosts. Queues are served by weight, so an urgent batch is not stuck behind a bulk one.\n" +
+			"A reconciler re-enqueues pages stuck in a stage (after a Redis flush or a worker\n" +
+			"crash). SIGINT or SIGTERM stops taking tasks and lets running ones finish (up to\n" +
+			"--shutdown-timeout; the rest go back to the queue). The database must be migrated\n" +
+			"(`sohoa migrate`). Connection options fall back to their SOHOA_* variables.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runWorker(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.IntVarP(&f.concurrency, "concurrency", "c", runtime.NumCPU(), "tasks run at once, each with its own OCR engine")
+	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1", "queues served and their weights")
+	fl.BoolVar(&f.strict, "strict-priority", false, "serve a queue only when the heavier ones are empty")
+	fl.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL URL (default $SOHOA_DATABASE_URL)")
+	fl.StringVar(&f.redisAddr, "redis-addr", "", "Redis of the task queue, host:port or redis://… URL (default $SOHOA_REDIS_ADDR)")
+	addS3Flags(cmd, &f.s3)
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on HOST:PORT/metrics (default: off)")
+	fl.DurationVar(&f.reconcileEvery, "reconcile-interval", 30*time.Second, "how often to look for stuck pages (0: never)")
+	fl.DurationVar(&f.stuckAfter, "stuck-after", 2*time.Minute, "how long a page may stay in a stage, unleased, before it is enqueued again")
+	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
+	fl.StringToStringVar(&f.stageTimeouts, "stage-timeout", nil, "time limit of a stage's run, STAGE=DURATION (cleanup=2m,ocr=10m,routing=1m)")
+	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
+	fl.StringVar(&f.templates, "templates", "", "directory of extra or overriding templates (*.yaml), as for scan")
+	fl.StringVar(&f.model, "model", "", "confidence model from `sohoa calibrate` (default: the embedded one)")
+	fl.StringSliceVar(&f.thresholds, "threshold", nil, "per-field acceptance threshold, KEY=VALUE (repeatable)")
+	fl.BoolVar(&f.noReOCR, "no-reocr", false, "do not re-read low-confidence fields from their crops")
+	return cmd
+}
+
+// resolve checks the options and fills empty ones from the environment.
+func (f *workerFlags) resolve(cmd *cobra.Command) (map[string]int, queue.Options, error) {
+	var opts queue.Options
+	if f.concurrency < 1 {
+		return nil, opts, fmt.Errorf("--concurrency %d: want at least 1", f.concurrency)
+	}
+	queues, err := queue.ParseQueues(f.queues)
+	if err != nil {
+		return nil, opts, fmt.Errorf("--queues: %w", err)
+	}
+	if f.reconcileEvery < 0 || f.stuckAfter <= 0 || f.shutdown <= 0 || f.maxRetry < 1 {
+		return nil, opts, fmt.Errorf("--reconcile-interval, --stuck-after, --shutdown-timeout and --max-retry must be positive")
+	}
+	opts.MaxRetry = f.maxRetry
+	opts.Timeouts = map[queue.Stage]time.Duration{}
+	for k, v := range f.stageTimeouts {
+		s := queue.Stage(k)
+		d, err := time.ParseDuration(v)
+		if !s.Valid() || err != nil || d <= 0 {
+			return nil, opts, fmt.Errorf("--stage-timeout %s=%s: want cleanup, ocr or routing = a positive duration", k, v)
+		}
+		opts.Timeouts[s] = d
+	}
+	f.databaseURL = fromEnv(f.databaseURL, "SOHOA_DATABASE_URL", "")
+	f.redisAddr = fromEnv(f.redisAddr, "SOHOA_REDIS_ADDR", "")
+	missing := f.s3.resolve(cmd)
+	if f.redisAddr == "" {
+		missing = append([]string{"--redis-addr (or SOHOA_REDIS_ADDR)"}, missing...)
+	}
+	if f.databaseURL == "" {
+		missing = append([]string{"--database-url (or SOHOA_DATABASE_URL)"}, missing...)
+	}
+	if len(missing) > 0 {
+		return nil, opts, fmt.Errorf("missing configuration: %s", strings.Join(missing, ", "))
+	}
+	if f.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(f.metricsAddr); err != nil {
+			return nil, opts, fmt.Errorf("--metrics-addr %q: want host:port", f.metricsAddr)
+		}
+	}
+	return queues, opts, nil
+}
+
+func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
+	queues, opts, err := f.resolve(cmd)
+	if err != nil {
+		return err
+	}
+	redis, err := queue.ParseRedis(f.redisAddr)
+	if err != nil {
+		return fmt.Errorf("--redis-addr: %w", err)
+	}
+	ctx := cmd.Context()
+	log := a.serviceLogger(cmd)
+
+	set, err := extract.LoadTemplates(f.templates)
+	if err != nil {
+		return err
+	}
+	model, err := loadModel(f.model, f.thresholds)
+	if err != nil {
+		return err
+	}
+	pool, err := migrateConnect(ctx, f.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if v, err := storage.SchemaVersion(ctx, pool); err != nil || v == 0 {
+		return fmt.Errorf("database: schema not set up (version %d, %v): run `sohoa migrate` first", v, err)
+	}
+	objects, err := openObjects(ctx, f.s3)
+	if err != nil {
+		return err
+	}
+	store := storage.New(pool)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := queue.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	w, err := queue.NewWorker(queue.WorkerConfig{
+		Redis: redis, Store: store, Objects: objects,
+		Scanner: &pipeline.Scanner{Templates: set, Model: model,
+			Preprocess: preprocess.DefaultOptions(), ReOCR: !f.noReOCR},
+		Concurrency: f.concurrency, Queues: queues, StrictPriority: f.strict,
+		Options: opts, Limits: preprocess.DefaultLimits(), OCR: ocr.DefaultOptions(),
+		ShutdownTimeout: f.shutdown, ReconcileInterval: workerInterval(f.reconcileEvery),
+		StuckAfter: f.stuckAfter, Metrics: metrics, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err = w.Client().Ping(pctx)
+	cancel()
+	if err != nil {
+		w.Close()
+		return err
+	}
+	reg.MustRegister(queue.QueueCollector(w.Client()))
+
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	metricsDone := make(chan error, 1)
+	if f.metricsAddr != "" {
+		ln, err := net.Listen("tcp", f.metricsAddr)
+		if err != nil {
+			w.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("metrics served", "addr", ln.Addr().String())
+		go func() { metricsDone <- workerMetricsServer(ctx, ln, reg) }()
+	} else {
+		close(metricsDone)
+	}
+	werr := w.Run(ctx)
+	stop()
+	merr := <-metricsDone
+	return errors.Join(werr, merr)
+}
+
+// workerInterval maps --reconcile-interval 0 (never) to the config's
+// "no reconciler".
+func workerInterval(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// workerMetricsServer serves reg at /metrics on ln until ctx ends.
+func workerMetricsServer(ctx context.Context, ln net.Listener, reg *prometheus.Registry) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("metrics: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sohoa/sohoa/storage"
+)
+
+// reconcileBatch is how many stuck pages one Reconcile pass looks at.
+const reconcileBatch = 500
+
+// ReconcileResult counts what a Reconcile pass did.
+type ReconcileResult struct {
+	Stuck    int // pages found stuck
+	Enqueued int // tasks created (or failed tasks replaced) for them
+	Queued   int // pages whose task was already waiting or retrying
+	Errors   int // pages that could not be looked at or enqueued
+	FirstErr error
+}
+
+// Reconcile makes sure every page stuck in a non-terminal state for longer
+// than stuckAfter, and not leased by a worker, has a live task for its
+// stage: PostgreSQL is the source of truth, so a flushed Redis or a worker
+// killed mid-task loses nothing. Tasks go to the queue of the page's batch
+// priority. A task still shown as running for such a page belongs to a dead
+// worker (the page's lease, which outlasts the task's deadline, has ended),
+// so another task id is used; a task waiting or retrying is left alone.
+func (c *Client) Reconcile(ctx context.Context, stuckAfter time.Duration) (ReconcileResult, error) {
+	var res ReconcileResult
+	if c.store == nil {
+		return res, ErrNoStore
+	}
+	pages, err := c.store.StuckPages(ctx, stuckAfter, reconcileBatch)
+	if err != nil {
+		return res, fmt.Errorf("queue: reconcile: %w", err)
+	}
+	res.Stuck = len(pages)
+	priorities := map[string]int{} // batch id → priority
+	for _, p := range pages {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		stage, ok := StageFor(p.State)
+		if !ok {
+			continue
+		}
+		prio, ok := priorities[p.BatchID]
+		if !ok {
+			b, err := c.store.GetBatch(ctx, p.BatchID)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				res.note(fmt.Errorf("queue: reconcile page %s: %w", p.ID, err))
+				continue
+			}
+			prio = b.Priority
+			priorities[p.BatchID] = prio
+		}
+		_, created, err := c.enqueue(ctx, p.ID, stage, QueueFor(prio), true)
+		switch {
+		case err != nil:
+			res.note(fmt.Errorf("queue: reconcile page %s: %w", p.ID, err))
+		case created:
+			res.Enqueued++
+		default:
+			res.Queued++
+		}
+	}
+	return res, nil
+}
+
+func (r *ReconcileResult) note(err error) {
+	r.Errors++
+	if r.FirstErr == nil {
+		r.FirstErr = err
+	}
+}
+
+// RunReconciler runs Reconcile every interval until ctx is done, logging
+// what it did.
+func (c *Client) RunReconciler(ctx context.Context, interval, stuckAfter time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := c.Reconcile(ctx, stuckAfter)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("reconcile failed", "err", err)
+		case res.Errors > 0:
+			log.Warn("reconcile: some pages not enqueued", "stuck", res.Stuck, "enqueued", res.Enqueued, "errors", res.Errors, "err", res.FirstErr)
+		case res.Enqueued > 0:
+			log.Info("reconcile: stuck pages enqueued again", "stuck", res.Stuck, "enqueued", res.Enqueued, "queued", res.Queued)
+		}
+	}
+}

@@ -1,0 +1,197 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/pipeline"
+	"github.com/sohoa/sohoa/preprocess"
+	"github.com/sohoa/sohoa/storage"
+)
+
+// WorkerConfig configures NewWorker. Redis, Store, Objects and Scanner are
+// required.
+type WorkerConfig struct {
+	Redis   asynq.RedisConnOpt
+	Store   *storage.Store
+	Objects *storage.Objects
+	// Scanner is the extraction stage, set up as `sohoa scan` sets it up
+	// (extract.LoadTemplates, confidence.Default(), ReOCR), so that the
+	// worker's records equal scan's. Scanner.Preprocess is the cleanup's
+	// options.
+	Scanner *pipeline.Scanner
+	// Concurrency is how many tasks run at once, each with its own OCR
+	// engine (default: the number of CPUs).
+	Concurrency int
+	// Queues and their weights (default DefaultQueues). StrictPriority
+	// serves a queue only when all heavier ones are empty.
+	Queues         map[string]int
+	StrictPriority bool
+	// Options are the task options of the stages the worker enqueues
+	// (the next stage of a page, the reconciler's).
+	Options Options
+	Limits  preprocess.Limits // decoding limits (default preprocess.DefaultLimits)
+	OCR     ocr.Options       // default ocr.DefaultOptions
+	// ShutdownTimeout is how long Run waits, once its context is done, for
+	// running tasks to finish before handing them back to the queue
+	// (default 30 s).
+	ShutdownTimeout time.Duration
+	// LeaseGrace is added to a task's deadline for the page's lease in
+	// PostgreSQL, during which the reconciler leaves the page alone
+	// (default 10 s).
+	LeaseGrace time.Duration
+	// ReconcileInterval is how often the reconciler looks for stuck pages
+	// (default 30 s; negative: no reconciler). StuckAfter is how long a
+	// page must have stayed in its state, with no lease, to count as stuck
+	// (default 2 min).
+	ReconcileInterval time.Duration
+	StuckAfter        time.Duration
+	Metrics           *Metrics     // may be nil
+	Logger            *slog.Logger // default: discard
+
+	// beforeStage, when set (tests), runs after the page is leased and
+	// before the stage's work.
+	beforeStage func(ctx context.Context, s Stage, page storage.Page)
+}
+
+// Worker runs the stage tasks of the queues it serves, and the reconciler.
+type Worker struct {
+	cfg    WorkerConfig
+	client *Client
+	pool   *ocr.Pool
+	mux    *asynq.ServeMux
+	log    *slog.Logger
+	// running counts handlers in progress: Run waits for them before
+	// closing the OCR engines they use.
+	running sync.WaitGroup
+}
+
+// NewWorker checks cfg and starts the OCR engines. Close the worker (or let
+// Run return) to release them.
+func NewWorker(cfg WorkerConfig) (*Worker, error) {
+	if cfg.Redis == nil || cfg.Store == nil || cfg.Objects == nil || cfg.Scanner == nil ||
+		cfg.Scanner.Templates == nil || cfg.Scanner.Model == nil {
+		return nil, invalidf("worker: Redis, Store, Objects and Scanner (with templates and model) are required")
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = runtime.NumCPU()
+	}
+	if cfg.Queues == nil {
+		cfg.Queues = DefaultQueues()
+	}
+	for q, w := range cfg.Queues {
+		if !knownQueue(q) || w < 1 {
+			return nil, invalidf("worker: queue %q weight %d", q, w)
+		}
+	}
+	if cfg.Limits == (preprocess.Limits{}) {
+		cfg.Limits = preprocess.DefaultLimits()
+	}
+	if cfg.OCR.Language == "" {
+		cfg.OCR = ocr.DefaultOptions()
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if cfg.LeaseGrace <= 0 {
+		cfg.LeaseGrace = 10 * time.Second
+	}
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = 30 * time.Second
+	}
+	if cfg.StuckAfter <= 0 {
+		cfg.StuckAfter = 2 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	pool, err := ocr.NewPool(cfg.Concurrency, cfg.OCR)
+	if err != nil {
+		return nil, fmt.Errorf("queue: worker: %w", err)
+	}
+	w := &Worker{
+		cfg:    cfg,
+		client: NewClient(cfg.Redis, cfg.Store, cfg.Options),
+		pool:   pool,
+		mux:    asynq.NewServeMux(),
+		log:    cfg.Logger,
+	}
+	w.mux.HandleFunc(TypeCleanup, w.handler(StageCleanup, w.cleanup))
+	w.mux.HandleFunc(TypeOCR, w.handler(StageOCR, w.recognize))
+	w.mux.HandleFunc(TypeRouting, w.handler(StageRouting, w.route))
+	return w, nil
+}
+
+// Client is the worker's queue client.
+func (w *Worker) Client() *Client { return w.client }
+
+// ProcessTask runs one task as the worker's server would (tests, tools).
+func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	return w.mux.ProcessTask(ctx, t)
+}
+
+// Close releases the OCR engines and the Redis connections. The worker must
+// be idle (Run returned or never called).
+func (w *Worker) Close() error {
+	return errors.Join(w.pool.Close(), w.client.Close())
+}
+
+// Run serves the queues and runs the reconciler until ctx is done, then
+// shuts down gracefully: it stops taking tasks, waits up to ShutdownTimeout
+// for running ones and hands back to the queue those that did not finish.
+// It closes the worker before returning.
+func (w *Worker) Run(ctx context.Context) error {
+	defer w.Close()
+	// Handlers get a context that outlives Run's: shutting down lets
+	// running stages finish instead of cancelling them. It is cancelled
+	// once the server has handed back what did not finish in time.
+	base, abort := context.WithCancel(context.Background())
+	defer abort()
+	srv := asynq.NewServer(w.cfg.Redis, asynq.Config{
+		Concurrency:     w.cfg.Concurrency,
+		Queues:          w.cfg.Queues,
+		StrictPriority:  w.cfg.StrictPriority,
+		ShutdownTimeout: w.cfg.ShutdownTimeout,
+		Logger:          asynqLogger{w.log},
+		LogLevel:        asynq.WarnLevel,
+		BaseContext:     func() context.Context { return base },
+	})
+	if err := srv.Start(w.mux); err != nil {
+		return fmt.Errorf("queue: worker: %w", err)
+	}
+	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues)
+	recDone := make(chan struct{})
+	go func() {
+		defer close(recDone)
+		if w.cfg.ReconcileInterval > 0 {
+			w.client.RunReconciler(ctx, w.cfg.ReconcileInterval, w.cfg.StuckAfter, w.log)
+		}
+	}()
+	<-ctx.Done()
+	w.log.Info("worker stopping")
+	srv.Shutdown()
+	abort()
+	w.running.Wait()
+	<-recDone
+	w.log.Info("worker stopped")
+	return nil
+}
+
+// asynqLogger sends asynq's log lines to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) {
+	a.l.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true)
+}

@@ -1,0 +1,237 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sohoa/sohoa/models"
+)
+
+// Record is a record as stored: the record-format record plus the page it
+// belongs to and its place in the change order.
+type Record struct {
+	models.Record
+	PageID string
+	// ChangeSeq grows with every insert or update that changes the record;
+	// numbers become visible in increasing order.
+	ChangeSeq int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ListRecordsOptions filters ListRecords; zero values select everything.
+// Results come in change order, so AfterSeq set to the last ChangeSeq seen
+// resumes a listing (an export cursor).
+type ListRecordsOptions struct {
+	BatchID  string
+	PageID   string
+	Status   models.Status
+	AfterSeq int64
+	Limit    int // 0 means 100; at most 1000
+}
+
+const recordColumns = `r.id, r.page_id, r.entry_index, r.source, r.page_sha256, r.register_type, r.template,
+	r.status, r.fields, r.warnings, r.error, r.change_seq, r.created_at, r.updated_at`
+
+// SaveRecords makes recs the page's records, in one transaction: records
+// with the same id are updated in place (their ChangeSeq moves only if
+// something changed), new ones inserted, and the page's other records
+// deleted. Saving the same records again changes nothing, so a stage
+// delivered twice is harmless. Record ids must be UUIDs; an id that belongs
+// to another page gives ErrConflict. Empty Source and PageSHA256 are taken
+// from the page; a PageSHA256 that differs from the page's is ErrInvalid.
+func (s *Store) SaveRecords(ctx context.Context, pageID string, recs []models.Record) error {
+	uid, ok := parseID(pageID)
+	if !ok {
+		return fmt.Errorf("%w: page %q", ErrNotFound, pageID)
+	}
+	ids, err := checkRecords(recs)
+	if err != nil {
+		return err
+	}
+	err = s.WithTx(ctx, func(tx *Store) error {
+		var sum, source string
+		err := tx.db.QueryRow(ctx, `SELECT sha256, source FROM pages WHERE id = $1 FOR UPDATE`, uid).
+			Scan(&sum, &source)
+		if err != nil {
+			return notFound(err, "page", pageID)
+		}
+		if _, err := tx.db.Exec(ctx, `DELETE FROM records WHERE page_id = $1 AND NOT (id = ANY($2::uuid[]))`,
+			uid, ids); err != nil {
+			return err
+		}
+		batch := &pgx.Batch{}
+		for i, r := range recs {
+			if r.PageSHA256 == "" {
+				r.PageSHA256 = sum
+			} else if r.PageSHA256 != sum {
+				return invalidf("record %s: page_sha256 %s is not the page's %s", r.ID, r.PageSHA256, sum)
+			}
+			if r.Source == "" {
+				r.Source = source
+			}
+			fields, err := json.Marshal(nonNilFields(r.Fields))
+			if err != nil {
+				return invalidf("record %s fields: %v", r.ID, err)
+			}
+			warnings := r.Warnings
+			if warnings == nil {
+				warnings = []string{}
+			}
+			batch.Queue(`
+				INSERT INTO records (id, page_id, entry_index, source, page_sha256, register_type,
+					template, status, fields, warnings, error)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (id) DO UPDATE SET entry_index = excluded.entry_index,
+					source = excluded.source, page_sha256 = excluded.page_sha256,
+					register_type = excluded.register_type, template = excluded.template,
+					status = excluded.status, fields = excluded.fields,
+					warnings = excluded.warnings, error = excluded.error
+				WHERE records.page_id = excluded.page_id
+				RETURNING id`,
+				ids[i], uid, r.EntryIndex, r.Source, r.PageSHA256, string(r.RegisterType),
+				r.Template, string(r.Status), fields, warnings, r.Error)
+		}
+		results := tx.db.SendBatch(ctx, batch)
+		for i := range recs {
+			var id string
+			if err := results.QueryRow().Scan(&id); err != nil {
+				results.Close()
+				if errors.Is(err, pgx.ErrNoRows) {
+					return fmt.Errorf("%w: record %s belongs to another page", ErrConflict, recs[i].ID)
+				}
+				return err
+			}
+		}
+		return results.Close()
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid), errors.Is(err, ErrConflict):
+		return err
+	case pgCode(err) == codeCheckViolation:
+		return fmt.Errorf("%w: save records of page %s: %v", ErrInvalid, pageID, err)
+	}
+	return fmt.Errorf("storage: save records of page %s: %w", pageID, err)
+}
+
+// GetRecord returns the record with the given id, or ErrNotFound.
+func (s *Store) GetRecord(ctx context.Context, id string) (Record, error) {
+	uid, ok := parseID(id)
+	if !ok {
+		return Record{}, fmt.Errorf("%w: record %q", ErrNotFound, id)
+	}
+	r, err := scanRecord(s.db.QueryRow(ctx, `SELECT `+recordColumns+` FROM records r WHERE r.id = $1`, uid))
+	if err != nil {
+		return Record{}, notFound(err, "record", id)
+	}
+	return r, nil
+}
+
+// ListRecords returns the records that match opts, in change order.
+func (s *Store) ListRecords(ctx context.Context, opts ListRecordsOptions) ([]Record, error) {
+	limit, err := clampLimit(opts.Limit)
+	if err != nil {
+		return nil, err
+	}
+	where := []string{"r.change_seq > $1"}
+	args := []any{opts.AfterSeq}
+	if opts.BatchID != "" {
+		id, ok := parseID(opts.BatchID)
+		if !ok {
+			return nil, invalidf("batch id %q", opts.BatchID)
+		}
+		args = append(args, id)
+		where = append(where, fmt.Sprintf("r.page_id IN (SELECT id FROM pages WHERE batch_id = $%d)", len(args)))
+	}
+	if opts.PageID != "" {
+		id, ok := parseID(opts.PageID)
+		if !ok {
+			return nil, invalidf("page id %q", opts.PageID)
+		}
+		args = append(args, id)
+		where = append(where, fmt.Sprintf("r.page_id = $%d", len(args)))
+	}
+	if opts.Status != "" {
+		if !validStatus(opts.Status) {
+			return nil, invalidf("record status %q", opts.Status)
+		}
+		args = append(args, string(opts.Status))
+		where = append(where, fmt.Sprintf("r.status = $%d", len(args)))
+	}
+	args = append(args, limit)
+	query := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY r.change_seq LIMIT $%d`, len(args))
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list records: %w", err)
+	}
+	recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Record, error) { return scanRecord(r) })
+	if err != nil {
+		return nil, fmt.Errorf("storage: list records: %w", err)
+	}
+	return recs, nil
+}
+
+// checkRecords validates recs and returns their canonical ids.
+func checkRecords(recs []models.Record) ([]string, error) {
+	ids := make([]string, len(recs))
+	seenID := map[string]bool{}
+	seenIndex := map[int]bool{}
+	for i, r := range recs {
+		id, ok := parseID(r.ID)
+		if !ok {
+			return nil, invalidf("record id %q is not a UUID", r.ID)
+		}
+		if seenID[id] {
+			return nil, invalidf("record id %s given twice", id)
+		}
+		if seenIndex[r.EntryIndex] {
+			return nil, invalidf("entry index %d given twice", r.EntryIndex)
+		}
+		if !validStatus(r.Status) {
+			return nil, invalidf("record %s status %q", id, r.Status)
+		}
+		seenID[id], seenIndex[r.EntryIndex] = true, true
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+func validStatus(s models.Status) bool {
+	switch s {
+	case models.StatusAccepted, models.StatusReview, models.StatusVerified, models.StatusRejected:
+		return true
+	}
+	return false
+}
+
+func nonNilFields(f map[string]models.Field) map[string]models.Field {
+	if f == nil {
+		return map[string]models.Field{}
+	}
+	return f
+}
+
+func scanRecord(row pgx.Row) (Record, error) {
+	var r Record
+	var regType, status string
+	var fields []byte
+	if err := row.Scan(&r.ID, &r.PageID, &r.EntryIndex, &r.Source, &r.PageSHA256, &regType, &r.Template,
+		&status, &fields, &r.Warnings, &r.Error, &r.ChangeSeq, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		return Record{}, err
+	}
+	r.RegisterType = models.RegisterType(regType)
+	r.Status = models.Status(status)
+	if err := json.Unmarshal(fields, &r.Fields); err != nil {
+		return Record{}, fmt.Errorf("record %s fields: %w", r.ID, err)
+	}
+	return r, nil
+}
