@@ -130,3 +130,24 @@ func TestMarkRisk(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedModel checks the shipped model: it loads, has a fallback and
+// a threshold per fitted kind, and scores a clean reading above a poor one.
+func TestEmbeddedModel(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Budget != DefaultBudget {
+		t.Errorf("budget %v, want %v", m.Budget, DefaultBudget)
+	}
+	good := Evidence{Kind: "date", Found: true, WordConfs: []float64{0.97}, LabelScore: 1, PageQuality: 1, DictScore: 1, Chars: 10}
+	poor := good
+	poor.WordConfs = []float64{0.3}
+	if m.Score(good) <= m.Score(poor) {
+		t.Fatalf("score(good) %.3f <= score(poor) %.3f", m.Score(good), m.Score(poor))
+	}
+	if _, ok := m.Accept("date_of_birth", good); !ok {
+		t.Errorf("a clean date reading (score %.3f) is not accepted", m.Score(good))
+	}
+}

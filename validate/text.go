@@ -66,6 +66,10 @@ func Text(raw string) (string, []Problem) {
 		return "", []Problem{problem(CodeMissing, "no text")}
 	}
 	var ps []Problem
+	if fixed, ok := repairPlace(s); ok {
+		s = fixed
+		ps = append(ps, problem(CodeRepaired, "province name or unit number repaired"))
+	}
 	if bad := strangeLetters(s); bad != "" {
 		ps = append(ps, problem(CodeInvalid, "unexpected letters %q", bad))
 	}

@@ -63,7 +63,7 @@ func (a *app) calibrateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := confidence.Fit(samples, confidence.FitOptions{Budget: budget, Corpus: corpus, Version: version})
+			m, err := confidence.Fit(samples, confidence.FitOptions{Budget: budget, Corpus: filepath.Base(filepath.Clean(corpus)), Version: version})
 			if err != nil {
 				return err
 			}
