@@ -23,7 +23,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && useradd --system --home /var/lib/sohoa --create-home sohoa
 COPY --from=build /out/sohoa /usr/local/bin/sohoa
 # Tesseract's OpenMP must run single-threaded; sohoa parallelises across pages.
-ENV OMP_THREAD_LIMIT=1
+ENV OMP_THREAD_LIMIT=1 MALLOC_ARENA_MAX=2
 USER sohoa
 WORKDIR /var/lib/sohoa
 ENTRYPOINT ["sohoa"]

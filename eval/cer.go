@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sohoa/sohoa/vn"
 )
 
 // NormalizePage prepares page text for comparison: NFC, each line trimmed
@@ -28,29 +30,7 @@ func NormalizePage(s string) string {
 
 // Distance is the Levenshtein distance between a and b counted in runes
 // (insertions, deletions and substitutions of one code point, each 1).
-func Distance(a, b []rune) int {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		ai := a[i-1]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if ai == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func Distance(a, b []rune) int { return vn.EditDistance(a, b) }
 
 // Score is an edit count against a reference length.
 type Score struct {

@@ -1,5 +1,7 @@
 package extract
 
+import "github.com/sohoa/sohoa/vn"
+
 // align computes the edit distance between the label and the span of
 // tokens from the first one to each later token, and returns the last
 // token of the closest span (the shortest on ties). A span does not run
@@ -126,27 +128,6 @@ func headDist(a, b []rune) int {
 	return prev[len(b)]
 }
 
-// smallDist is the edit distance of two short rune slices.
-func smallDist(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // nearWord reports whether a folded word read from the page is the folded
 // word w, allowing one wrong letter in words of four letters or more.
 func nearWord(read, w string) bool {
@@ -154,5 +135,5 @@ func nearWord(read, w string) bool {
 		return true
 	}
 	rw := []rune(w)
-	return len(rw) >= 4 && smallDist([]rune(read), rw) <= 1
+	return len(rw) >= 4 && vn.EditDistance([]rune(read), rw) <= 1
 }

@@ -30,13 +30,17 @@ func encodePGM(img gocv.Mat) ([]byte, error) {
 	header := fmt.Sprintf("P5\n%d %d\n255\n", w, h)
 	out := make([]byte, 0, len(header)+w*h)
 	out = append(out, header...)
-	if src.IsContinuous() {
-		out = append(out, src.ToBytes()...)
-		return out, nil
+	if !src.IsContinuous() {
+		c := src.Clone()
+		defer c.Close()
+		src = c
 	}
-	c := src.Clone()
-	defer c.Close()
-	return append(out, c.ToBytes()...), nil
+	// DataPtrUint8 views the Mat's own memory: one copy, straight into out.
+	pix, err := src.DataPtrUint8()
+	if err != nil {
+		return nil, fmt.Errorf("ocr: image data: %w", err)
+	}
+	return append(out, pix...), nil
 }
 
 // normalizeWord returns Tesseract's word in NFC with surrounding white

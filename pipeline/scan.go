@@ -130,7 +130,10 @@ func (s *Scanner) Records(ctx context.Context, e *ocr.Engine, page *preprocess.P
 func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) models.Field {
 	ev := Evidence(rd, pq)
 	score, ok := s.Model.Accept(rd.Key, ev)
-	if !ok && s.ReOCR && rd.Value != nil && e != nil {
+	// Re-read only where a better reading could be accepted: a kind whose
+	// threshold nothing can reach is always reviewed, so the crop would be
+	// read for nothing.
+	if !ok && s.ReOCR && rd.Value != nil && e != nil && s.Model.Threshold(rd.Key, rd.Kind) <= 1 {
 		if alt := s.reread(ctx, e, page, rd); alt != nil {
 			aev := Evidence(alt, pq)
 			if as, aok := s.Model.Accept(alt.Key, aev); aok || as > score {

@@ -26,6 +26,8 @@ var roleMatrix = map[string]string{
 	"GET /v1/pages/{id}":                     "svla",
 	"GET /v1/records":                        "-vla",
 	"GET /v1/records/{id}":                   "-vla",
+	"GET /v1/records/{id}/audit":             "-vla",
+	"GET /v1/review/quality":                 "-v-a",
 	"GET /v1/tasks/failed":                   "---a",
 	"POST /v1/tasks/{queue}/{id}/retry":      "---a",
 }

@@ -30,9 +30,12 @@
 //	GET  /v1/pages?sha256=… (and HEAD)          yes      yes       yes     yes
 //	GET  /v1/pages/{id}                         own      yes       yes     yes
 //	GET  /v1/records, /v1/records/{id}          -        yes       yes     yes
+//	GET  /v1/records/{id}/audit                 -        yes       yes     yes
+//	GET  /v1/review/quality                     -        yes       -       yes
 //	GET  /v1/tasks/failed                       -        -         -       yes
 //	POST /v1/tasks/{queue}/{id}/retry           -        -         -       yes
 //	GET  /healthz, /readyz, /metrics            no token needed
+//	/ui/…, /login, /logout                      the web UI (Options.Web): session cookie, user roles
 //
 // "own": a scanner token sees only the batches it created (and their
 // pages); another batch answers 403. Verifier and loader tokens read;

@@ -29,6 +29,7 @@ func (s *Server) routes() []route {
 		uploaders  = []storage.Role{storage.RoleScanner, storage.RoleAdmin}
 		readers    = []storage.Role{storage.RoleVerifier, storage.RoleLoader, storage.RoleAdmin}
 		adminsOnly = []storage.Role{storage.RoleAdmin}
+		reviewers  = []storage.Role{storage.RoleVerifier, storage.RoleAdmin}
 	)
 	return []route{
 		{"GET /healthz", public, s.healthz},
@@ -48,6 +49,8 @@ func (s *Server) routes() []route {
 
 		{"GET /v1/records", readers, s.listRecords},
 		{"GET /v1/records/{id}", readers, s.getRecord},
+		{"GET /v1/records/{id}/audit", readers, s.recordAudit},
+		{"GET /v1/review/quality", reviewers, s.reviewQuality},
 
 		{"GET /v1/tasks/failed", adminsOnly, s.failedTasks},
 		{"POST /v1/tasks/{queue}/{id}/retry", adminsOnly, s.retryTask},

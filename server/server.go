@@ -68,6 +68,9 @@ type Options struct {
 	// HashConcurrency bounds the images decoded at once for the dHash; 0
 	// means the number of CPUs.
 	HashConcurrency int
+	// Web, when set, serves the verification UI under /ui/, /login and
+	// /logout; it authenticates people by session itself.
+	Web http.Handler
 }
 
 // Server is the HTTP API. It is an http.Handler and safe for concurrent use.
@@ -151,6 +154,11 @@ func New(opts Options) (*Server, error) {
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	if opts.Web != nil {
+		for _, p := range []string{"/ui/", "/login", "/logout"} {
+			s.mux.Handle(p, opts.Web)
+		}
 	}
 	return s, nil
 }

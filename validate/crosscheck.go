@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -211,8 +212,24 @@ func CrossCheck(registerType string, values map[string]string) map[string][]Prob
 		c.spouse("husband_", false)
 		c.spouse("wife_", true)
 	}
+	c.bookYear()
 	if len(c.out) == 0 {
 		return nil
 	}
 	return c.out
 }
+
+// bookYear checks that a book number "NN/YYYY" names the year of the
+// registration it holds: registers are opened per year.
+func (c *checker) bookYear() {
+	m := bookNumberYear.FindStringSubmatch(c.values["book_number"])
+	reg, ok := c.date("registration_date")
+	if m == nil || !ok {
+		return
+	}
+	if y, _ := strconv.Atoi(m[1]); y != reg.Year {
+		c.add(problem(CodeConflict, "book of %d holds a registration of %d", y, reg.Year), "book_number", "registration_date")
+	}
+}
+
+var bookNumberYear = regexp.MustCompile(`^\d+/(\d{4})$`)

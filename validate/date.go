@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/sohoa/sohoa/vn"
@@ -67,8 +68,17 @@ func parseAnyDate(s string) (vn.Date, bool, error) {
 	if dw, errw := vn.ParseDateWords(s); errw == nil {
 		return dw, false, nil
 	}
+	// OCR splits a number with a space ("30/1 1/1973"): join digits that a
+	// space separates inside a date written with slashes or dashes.
+	if joined := spacedDigits.ReplaceAllString(s, "$1$2"); joined != s && strings.ContainsAny(s, "/-.") {
+		if d, _, err2 := parseFiguresRepaired(joined); err2 == nil {
+			return d, true, nil
+		}
+	}
 	return vn.Date{}, false, err
 }
+
+var spacedDigits = regexp.MustCompile(`(\d) +(\d)`)
 
 // ParseDate reads a date as Date does and returns it as a vn.Date.
 func ParseDate(raw string) (vn.Date, []Problem) {

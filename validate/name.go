@@ -13,7 +13,7 @@ import (
 // punctuation other than apostrophes, hyphens and dots are reported as
 // invalid (the value is still returned).
 func Name(raw string) (string, []Problem) {
-	s := cleanText(raw)
+	s := dropStrayMarks(cleanText(raw))
 	if s == "" {
 		return "", []Problem{problem(CodeMissing, "no name")}
 	}
@@ -31,4 +31,24 @@ func Name(raw string) (string, []Problem) {
 		ps = append(ps, problem(CodeInvalid, "unexpected punctuation in a name"))
 	}
 	return v, ps
+}
+
+// dropStrayMarks removes words made only of spacing marks and symbols
+// ("ˆ", "´", "~"): OCR reads a speck near a name as a detached accent.
+func dropStrayMarks(s string) string {
+	words := strings.Fields(s)
+	out := words[:0]
+	for _, w := range words {
+		keep := false
+		for _, r := range w {
+			if unicode.IsLetter(r) && !unicode.Is(unicode.Lm, r) || unicode.IsDigit(r) {
+				keep = true
+				break
+			}
+		}
+		if keep {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -39,3 +39,19 @@ func TestTextPlaceRepair(t *testing.T) {
 		}
 	}
 }
+
+func TestOCRRepairs(t *testing.T) {
+	if v, ps := Date("30/1 1/1973"); v != "1973-11-30" || len(ps) == 0 {
+		t.Errorf("Date(split digits) = %q %v, want 1973-11-30 marked repaired", v, ps)
+	}
+	if v, _ := Name("SÌNH A CHÁ ˆ"); v != "Sình A Chá" {
+		t.Errorf("Name with a stray accent = %q", v)
+	}
+	got := CrossCheck("birth", map[string]string{"book_number": "03/2028", "registration_date": "2025-04-02"})
+	if len(got["book_number"]) == 0 || len(got["registration_date"]) == 0 {
+		t.Errorf("book year 2028 vs registration 2025 not flagged: %v", got)
+	}
+	if got := CrossCheck("birth", map[string]string{"book_number": "03/2025", "registration_date": "2025-04-02"}); len(got) != 0 {
+		t.Errorf("consistent book year flagged: %v", got)
+	}
+}

@@ -176,8 +176,9 @@ func NormalizeName(s string) string {
 	return string(rs)
 }
 
-// levenshtein is the edit distance between a and b counted in runes.
-func levenshtein(a, b []rune) int {
+// EditDistance is the Levenshtein distance between a and b counted in runes
+// (insertions, deletions and substitutions of one code point, each 1).
+func EditDistance(a, b []rune) int {
 	if len(a) == 0 {
 		return len(b)
 	}
@@ -207,5 +208,5 @@ func Similarity(a, b string) float64 {
 	if n == 0 {
 		return 1
 	}
-	return 1 - float64(levenshtein(ra, rb))/float64(n)
+	return 1 - float64(EditDistance(ra, rb))/float64(n)
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sohoa/sohoa/internal/omp"
+	"github.com/sohoa/sohoa/internal/procenv"
 )
 
 // exitError carries a specific exit status out of a command.
@@ -27,7 +27,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // Main runs the command line and returns the process exit status.
 func Main(args []string) int {
-	if err := omp.EnsureSingleThread(); err != nil {
+	if err := procenv.Ensure(procenv.Defaults()); err != nil {
 		fmt.Fprintln(os.Stderr, "sohoa:", err)
 		return 1
 	}
@@ -73,6 +73,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	root.AddCommand(a.ocrCmd(), a.scanCmd(), a.synthCmd(), a.evalCmd(), a.calibrateCmd(), a.serveCmd(), a.tokenCmd(), a.uploadCmd(), a.workerCmd(), a.migrateCmd(), a.batchCmd())
+	root.AddCommand(a.ocrCmd(), a.scanCmd(), a.synthCmd(), a.evalCmd(), a.calibrateCmd(), a.serveCmd(), a.tokenCmd(), a.uploadCmd(), a.workerCmd(), a.migrateCmd(), a.batchCmd(), a.userCmd())
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sohoa/sohoa/confidence"
 	"github.com/sohoa/sohoa/export"
@@ -21,12 +22,38 @@ import (
 )
 
 type scanFlags struct {
-	jobs       int
-	out        string
+	jobs int
+	out  string
+	extractFlags
+}
+
+// extractFlags configure extraction and routing, the same for `scan` and
+// `worker` so that both produce the same records.
+type extractFlags struct {
 	templates  string
 	model      string
 	thresholds []string
 	noReOCR    bool
+}
+
+func (f *extractFlags) add(fl *pflag.FlagSet) {
+	fl.StringVar(&f.templates, "templates", "", "directory of extra or overriding templates (*.yaml)")
+	fl.StringVar(&f.model, "model", "", "confidence model from `sohoa calibrate` (default: the embedded one)")
+	fl.StringSliceVar(&f.thresholds, "threshold", nil, "per-field acceptance threshold, KEY=VALUE (repeatable), e.g. personal_id=0.99")
+	fl.BoolVar(&f.noReOCR, "no-reocr", false, "do not re-read low-confidence fields from their crops")
+}
+
+// scanner builds the extraction stage the flags describe.
+func (f *extractFlags) scanner() (*pipeline.Scanner, error) {
+	set, err := extract.LoadTemplates(f.templates)
+	if err != nil {
+		return nil, err
+	}
+	model, err := loadModel(f.model, f.thresholds)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Scanner{Templates: set, Model: model, Preprocess: preprocess.DefaultOptions(), ReOCR: !f.noReOCR}, nil
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -45,10 +72,7 @@ func (a *app) scanCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "pages processed in parallel")
 	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output file (.jsonl or .csv); standard output (JSON Lines) when empty")
-	cmd.Flags().StringVar(&f.templates, "templates", "", "directory of extra or overriding templates (*.yaml)")
-	cmd.Flags().StringVar(&f.model, "model", "", "confidence model from `sohoa calibrate` (default: the embedded one)")
-	cmd.Flags().StringSliceVar(&f.thresholds, "threshold", nil, "per-field acceptance threshold, KEY=VALUE (repeatable), e.g. personal_id=0.99")
-	cmd.Flags().BoolVar(&f.noReOCR, "no-reocr", false, "do not re-read low-confidence fields from their crops")
+	f.extractFlags.add(cmd.Flags())
 	return cmd
 }
 
@@ -89,16 +113,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err != nil {
 		return err
 	}
-	set, err := extract.LoadTemplates(f.templates)
+	sc, err := f.scanner()
 	if err != nil {
 		return err
 	}
-	model, err := loadModel(f.model, f.thresholds)
-	if err != nil {
-		return err
-	}
-	cfg := pipeline.Config{Jobs: f.jobs, Limits: preprocess.DefaultLimits(), Preprocess: preprocess.DefaultOptions(), OCR: ocr.DefaultOptions()}
-	sc := &pipeline.Scanner{Templates: set, Model: model, Preprocess: cfg.Preprocess, ReOCR: !f.noReOCR}
+	cfg := pipeline.Config{Jobs: f.jobs, Limits: preprocess.DefaultLimits(), Preprocess: sc.Preprocess, OCR: ocr.DefaultOptions()}
 
 	bar := newProgress(a.stderr, len(files), "scan")
 	sum := newSummary()

@@ -18,6 +18,7 @@ import (
 	"github.com/sohoa/sohoa/queue"
 	"github.com/sohoa/sohoa/server"
 	"github.com/sohoa/sohoa/storage"
+	"github.com/sohoa/sohoa/web"
 )
 
 // serveFlags are the options of `sohoa serve`. Empty values are taken from
@@ -47,7 +48,7 @@ func (a *app) serveCmd() *cobra.Command {
 		Long: "serve runs the service's HTTP API on PostgreSQL (migrated at start) and an S3-compatible\n" +
 			"object store. Every option falls back to its SOHOA_* environment variable; the database\n" +
 			"and the object store are required. Health: /healthz; readiness: /readyz; Prometheus\n" +
-			"metrics: /metrics. Access logs are JSON on standard error (level info unless --log-level\n" +
+			"metrics: /metrics; the verification UI: /ui/ (accounts: sohoa user add). Access logs are JSON on standard error (level info unless --log-level\n" +
 			"is given). SIGINT or SIGTERM stops it gracefully.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd, f) },
@@ -170,10 +171,14 @@ func (a *app) runServe(cmd *cobra.Command, f serveFlags) error {
 		enqueuer  server.Enqueuer      = qc
 		inspector server.TaskInspector = taskInspector{qc}
 	)
+	ui, err := web.New(web.Options{Store: store, Objects: objects, Logger: log})
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Options{
 		Store: store, Objects: objects, DB: pool,
 		Enqueuer: enqueuer, Inspector: inspector, Logger: log,
-		MaxUploadBytes: f.maxUpload << 20, TempDir: f.tempDir,
+		MaxUploadBytes: f.maxUpload << 20, TempDir: f.tempDir, Web: ui,
 	})
 	if err != nil {
 		return err

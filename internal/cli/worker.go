@@ -15,9 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
-	"github.com/sohoa/sohoa/extract"
 	"github.com/sohoa/sohoa/ocr"
-	"github.com/sohoa/sohoa/pipeline"
 	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/queue"
 	"github.com/sohoa/sohoa/storage"
@@ -38,11 +36,7 @@ type workerFlags struct {
 	shutdown       time.Duration
 	stageTimeouts  map[string]string
 	maxRetry       int
-	// Extraction, as for `sohoa scan`.
-	templates  string
-	model      string
-	thresholds []string
-	noReOCR    bool
+	extractFlags   // as for `sohoa scan`
 }
 
 func (a *app) workerCmd() *cobra.Command {
@@ -74,10 +68,7 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
 	fl.StringToStringVar(&f.stageTimeouts, "stage-timeout", nil, "time limit of a stage's run, STAGE=DURATION (cleanup=2m,ocr=10m,routing=1m)")
 	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
-	fl.StringVar(&f.templates, "templates", "", "directory of extra or overriding templates (*.yaml), as for scan")
-	fl.StringVar(&f.model, "model", "", "confidence model from `sohoa calibrate` (default: the embedded one)")
-	fl.StringSliceVar(&f.thresholds, "threshold", nil, "per-field acceptance threshold, KEY=VALUE (repeatable)")
-	fl.BoolVar(&f.noReOCR, "no-reocr", false, "do not re-read low-confidence fields from their crops")
+	f.extractFlags.add(fl)
 	return cmd
 }
 
@@ -136,11 +127,7 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 	ctx := cmd.Context()
 	log := a.serviceLogger(cmd)
 
-	set, err := extract.LoadTemplates(f.templates)
-	if err != nil {
-		return err
-	}
-	model, err := loadModel(f.model, f.thresholds)
+	sc, err := f.scanner()
 	if err != nil {
 		return err
 	}
@@ -166,8 +153,7 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 	}
 	w, err := queue.NewWorker(queue.WorkerConfig{
 		Redis: redis, Store: store, Objects: objects,
-		Scanner: &pipeline.Scanner{Templates: set, Model: model,
-			Preprocess: preprocess.DefaultOptions(), ReOCR: !f.noReOCR},
+		Scanner:     sc,
 		Concurrency: f.concurrency, Queues: queues, StrictPriority: f.strict,
 		Options: opts, Limits: preprocess.DefaultLimits(), OCR: ocr.DefaultOptions(),
 		ShutdownTimeout: f.shutdown, ReconcileInterval: workerInterval(f.reconcileEvery),
