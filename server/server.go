@@ -60,8 +60,10 @@ type Options struct {
 	MaxJSONBytes   int64         // largest JSON request body; 0 means 1 MiB
 	PresignExpiry  time.Duration // lifetime of presigned PUT URLs; 0 means 1 hour
 	// NearDuplicateDistance is the largest dHash distance (bits of 64) at
-	// which two pages are reported as similar; 0 means 4, negative turns
-	// the check off.
+	// which two pages are reported as similar; 0 means 2, negative turns
+	// the check off. Two different pages of the same printed form were seen
+	// as little as 4 bits apart on this whole-page hash (synthetic register
+	// books), so the default stays below that.
 	NearDuplicateDistance int
 	// TempDir holds uploads while they are checked; "" means os.TempDir().
 	TempDir string
@@ -130,7 +132,7 @@ func New(opts Options) (*Server, error) {
 		s.presignExpiry = time.Hour
 	}
 	if s.nearDistance == 0 {
-		s.nearDistance = 4
+		s.nearDistance = 2
 	}
 	n := opts.HashConcurrency
 	if n <= 0 {
