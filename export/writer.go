@@ -39,8 +39,10 @@ func NewWriter(w io.Writer, f Format) (Writer, error) {
 		return &jsonlWriter{bw: bw, enc: enc}, nil
 	case CSV:
 		return newCSVWriter(w), nil
+	case XLSX:
+		return NewXLSXWriter(w, XLSXOptions{})
 	}
-	return nil, fmt.Errorf("export: unknown format %q (want jsonl or csv)", f)
+	return nil, fmt.Errorf("export: unknown format %q (want jsonl, csv or xlsx)", f)
 }
 
 type jsonlWriter struct {

@@ -39,7 +39,8 @@
 //
 // # Failures
 //
-// A failing stage is retried with asynq's exponential backoff, up to
+// A failing stage (an unreachable object store or database…) is retried
+// with exponential backoff (asynq's, or WorkerConfig.RetryDelay), up to
 // Options.MaxRetry times, each run bounded by its stage's timeout. Input
 // that no retry can fix (not an image, truncated, too large, several pages,
 // missing original, no matching template) is a PermanentError: the page is

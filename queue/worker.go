@@ -54,8 +54,12 @@ type WorkerConfig struct {
 	// (default 2 min).
 	ReconcileInterval time.Duration
 	StuckAfter        time.Duration
-	Metrics           *Metrics     // may be nil
-	Logger            *slog.Logger // default: discard
+	// RetryDelay is how long a failed stage waits before its n-th retry
+	// (n ≥ 1), e.g. Backoff(time.Second, time.Minute). Default: asynq's
+	// backoff, 15–45 s before the first retry, growing as n⁴.
+	RetryDelay func(n int) time.Duration
+	Metrics    *Metrics     // may be nil
+	Logger     *slog.Logger // default: discard
 
 	// beforeStage, when set (tests), runs after the page is leased and
 	// before the stage's work.
@@ -163,6 +167,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		Logger:          asynqLogger{w.log},
 		LogLevel:        asynq.WarnLevel,
 		BaseContext:     func() context.Context { return base },
+		RetryDelayFunc:  w.retryDelay(),
 	})
 	if err := srv.Start(w.mux); err != nil {
 		return fmt.Errorf("queue: worker: %w", err)
@@ -183,6 +188,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	<-recDone
 	w.log.Info("worker stopped")
 	return nil
+}
+
+// retryDelay is the asynq form of cfg.RetryDelay; nil for asynq's default.
+func (w *Worker) retryDelay() asynq.RetryDelayFunc {
+	f := w.cfg.RetryDelay
+	if f == nil {
+		return nil
+	}
+	// asynq counts the retries done so far: 0 for the first.
+	return func(retried int, _ error, _ *asynq.Task) time.Duration { return f(retried + 1) }
 }
 
 // asynqLogger sends asynq's log lines to slog.

@@ -28,6 +28,7 @@ var roleMatrix = map[string]string{
 	"GET /v1/records/{id}":                   "-vla",
 	"GET /v1/records/{id}/audit":             "-vla",
 	"GET /v1/review/quality":                 "-v-a",
+	"GET /v1/books/{book}/duplicates":        "-v-a",
 	"GET /v1/tasks/failed":                   "---a",
 	"POST /v1/tasks/{queue}/{id}/retry":      "---a",
 }

@@ -32,6 +32,7 @@
 //	GET  /v1/records, /v1/records/{id}          -        yes       yes     yes
 //	GET  /v1/records/{id}/audit                 -        yes       yes     yes
 //	GET  /v1/review/quality                     -        yes       -       yes
+//	GET  /v1/books/{book}/duplicates            -        yes       -       yes
 //	GET  /v1/tasks/failed                       -        -         -       yes
 //	POST /v1/tasks/{queue}/{id}/retry           -        -         -       yes
 //	GET  /healthz, /readyz, /metrics            no token needed

@@ -11,9 +11,10 @@ import (
 	"github.com/sohoa/sohoa/storage"
 )
 
-// listRecords serves GET /v1/records?batch=&page=&status=&limit=&after= as
+// listRecords serves GET /v1/records?batch=&page=&status=&limit=&since= as
 // JSON Lines in the record format, in change order. The X-Next-After
-// header holds the cursor to pass as after= for the next page of results.
+// header holds the cursor to pass as since= (or its older name after=) for
+// the next page of results.
 func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, err := intParam(q.Get("limit"), "limit", 1, 1000)
@@ -21,10 +22,14 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var after int64
-	if v := q.Get("after"); v != "" {
+	v := q.Get("since")
+	if v == "" {
+		v = q.Get("after")
+	}
+	if v != "" {
 		after, err = strconv.ParseInt(v, 10, 64)
 		if err != nil || after < 0 {
-			return badRequest("after=%q: want a record cursor (a non-negative integer) from X-Next-After", v)
+			return badRequest("since=%q: want a record cursor (a non-negative integer) from X-Next-After", v)
 		}
 	}
 	status := models.Status(q.Get("status"))

@@ -22,11 +22,24 @@
 // register type; and a query such as fields @> '{"full_name":{"value":"…"}}'
 // is served by the index. Changes to single fields are what the audit table
 // records. Every insert or update that changes a record draws a new
-// change_seq, in commit order, for export cursors (ListRecordsOptions.AfterSeq):
-// a writer holds a transaction-level advisory lock from its first record
-// write to its commit, so keep transactions that write records short.
+// change_seq for export cursors (ListRecordsOptions.AfterSeq). Writers do
+// not wait for each other: each holds an advisory lock of its own from its
+// first record write to its end, and ListRecords first waits for the
+// writers in flight and reads no number drawn after the call began, so a
+// cursor never skips a change that commits late (the protocol and why it
+// is gap-free: migrations/00003_review_speed.sql). A long transaction that
+// writes records therefore delays ListRecords, not other writers.
 // Deleted records (SaveRecords replacing a page's records) leave no trace
 // for such a cursor.
+//
+// # Review queue
+//
+// ClaimReview is one statement: FOR UPDATE SKIP LOCKED over partial
+// indexes that hold only free items (never claimed, given back, or with a
+// lapsed lease), so a claim neither walks items done nor steps over items
+// leased to others. SubmitReview is one transaction in two round trips
+// (the reads go with BEGIN, the writes with COMMIT). Commits stay
+// synchronous: a verified value is durable when SubmitReview returns.
 //
 // The audit table is append-only: a trigger rejects UPDATE, DELETE and
 // TRUNCATE. Token secrets are stored only as their SHA-256.

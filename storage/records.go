@@ -18,8 +18,10 @@ import (
 type Record struct {
 	models.Record
 	PageID string
-	// ChangeSeq grows with every insert or update that changes the record;
-	// numbers become visible in increasing order.
+	// ChangeSeq grows with every insert or update that changes the record.
+	// Numbers are drawn in time order and may commit out of order, but
+	// ListRecords never returns a number while a smaller one may still
+	// commit, so a cursor (AfterSeq) misses nothing.
 	ChangeSeq int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -135,7 +137,13 @@ func (s *Store) GetRecord(ctx context.Context, id string) (Record, error) {
 	return r, nil
 }
 
-// ListRecords returns the records that match opts, in change order.
+// ListRecords returns the records that match opts, in change order. It
+// first waits for the transactions writing records at the time of the call
+// to end (so it sees what they commit), and it returns no change numbered
+// after those drawn by the time of the call, so a cursor read never skips a
+// change that commits later. It must not be called in a transaction that
+// itself writes records while other writers wait for its locks (the wait
+// would be a deadlock, which PostgreSQL breaks by failing one side).
 func (s *Store) ListRecords(ctx context.Context, opts ListRecordsOptions) ([]Record, error) {
 	limit, err := clampLimit(opts.Limit)
 	if err != nil {
@@ -166,6 +174,14 @@ func (s *Store) ListRecords(ctx context.Context, opts ListRecordsOptions) ([]Rec
 		args = append(args, string(opts.Status))
 		where = append(where, fmt.Sprintf("r.status = $%d", len(args)))
 	}
+	// Read up to the horizon only, in a statement of its own started after
+	// it: see records_change_horizon in migrations/00003_review_speed.sql.
+	var horizon int64
+	if err := s.db.QueryRow(ctx, `SELECT records_change_horizon()`).Scan(&horizon); err != nil {
+		return nil, fmt.Errorf("storage: list records: change horizon: %w", err)
+	}
+	args = append(args, horizon)
+	where = append(where, fmt.Sprintf("r.change_seq <= $%d", len(args)))
 	args = append(args, limit)
 	query := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") +
 		fmt.Sprintf(` ORDER BY r.change_seq LIMIT $%d`, len(args))
@@ -221,17 +237,32 @@ func nonNilFields(f map[string]models.Field) map[string]models.Field {
 }
 
 func scanRecord(row pgx.Row) (Record, error) {
-	var r Record
-	var regType, status string
-	var fields []byte
-	if err := row.Scan(&r.ID, &r.PageID, &r.EntryIndex, &r.Source, &r.PageSHA256, &regType, &r.Template,
-		&status, &fields, &r.Warnings, &r.Error, &r.ChangeSeq, &r.CreatedAt, &r.UpdatedAt); err != nil {
+	var r recordRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return Record{}, err
 	}
-	r.RegisterType = models.RegisterType(regType)
-	r.Status = models.Status(status)
-	if err := json.Unmarshal(fields, &r.Fields); err != nil {
-		return Record{}, fmt.Errorf("record %s fields: %w", r.ID, err)
+	return r.record()
+}
+
+// recordRow receives the columns of recordColumns.
+type recordRow struct {
+	r               Record
+	regType, status string
+	fields          []byte
+}
+
+func (r *recordRow) dest() []any {
+	return []any{&r.r.ID, &r.r.PageID, &r.r.EntryIndex, &r.r.Source, &r.r.PageSHA256, &r.regType, &r.r.Template,
+		&r.status, &r.fields, &r.r.Warnings, &r.r.Error, &r.r.ChangeSeq, &r.r.CreatedAt, &r.r.UpdatedAt}
+}
+
+// record returns the record scanned into r.
+func (r *recordRow) record() (Record, error) {
+	rec := r.r
+	rec.RegisterType = models.RegisterType(r.regType)
+	rec.Status = models.Status(r.status)
+	if err := json.Unmarshal(r.fields, &rec.Fields); err != nil {
+		return Record{}, fmt.Errorf("record %s fields: %w", rec.ID, err)
 	}
-	return r, nil
+	return rec, nil
 }

@@ -177,45 +177,17 @@ func (s *Store) ClaimReview(ctx context.Context, userID string, opts ClaimOption
 		}
 		kinds[i] = string(k)
 	}
-	var batch *string
+	var batch string
 	if opts.BatchID != "" {
-		id, ok := parseID(opts.BatchID)
-		if !ok {
+		if batch, ok = parseID(opts.BatchID); !ok {
 			return ReviewItem{}, invalidf("batch id %q", opts.BatchID)
 		}
-		batch = &id
 	}
 	lease := opts.Lease
 	if lease <= 0 {
 		lease = 10 * time.Minute
 	}
-	secs := lease.Seconds()
-	it, err := scanReview(s.db.QueryRow(ctx, `UPDATE review_items i SET lease_until = now() + $3 * interval '1 second'
-		WHERE i.id = (SELECT id FROM review_items WHERE claimed_by = $1 AND done_at IS NULL
-			AND lease_until > now() AND kind = ANY($2) ORDER BY id LIMIT 1 FOR UPDATE)
-		RETURNING `+reviewColumns, uid, kinds, secs))
-	if err == nil {
-		return it, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return ReviewItem{}, fmt.Errorf("storage: claim review: %w", err)
-	}
-	it, err = scanReview(s.db.QueryRow(ctx, `WITH next AS (
-			SELECT c.id FROM review_items c
-			WHERE c.done_at IS NULL AND c.kind = ANY($2)
-				AND (c.lease_until IS NULL OR c.lease_until <= now())
-				AND ($3::uuid IS NULL OR c.batch_id = $3)
-				AND ($4 = '' OR c.book_number = $4)
-				AND ($5 = '' OR c.register_type = $5)
-				AND NOT (c.kind = 'double' AND EXISTS (SELECT 1 FROM review_items o
-					WHERE o.record_id = c.record_id AND o.kind = 'review' AND o.done_by = $1))
-			ORDER BY c.id
-			LIMIT 1
-			FOR UPDATE SKIP LOCKED)
-		UPDATE review_items i SET claimed_by = $1, lease_until = now() + $6 * interval '1 second',
-			claims = i.claims + 1
-		FROM next WHERE i.id = next.id
-		RETURNING `+reviewColumns, uid, kinds, batch, opts.BookNumber, opts.RegisterType, secs))
+	it, err := scanReview(s.db.QueryRow(ctx, claimSQL(opts), claimArgs(uid, kinds, batch, lease, opts)...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ReviewItem{}, fmt.Errorf("%w: no record waiting for review", ErrNotFound)
 	}
@@ -223,6 +195,82 @@ func (s *Store) ClaimReview(ctx context.Context, userID string, opts ClaimOption
 		return ReviewItem{}, fmt.Errorf("storage: claim review: %w", err)
 	}
 	return it, nil
+}
+
+// claimSQL is ClaimReview's single statement. It takes the user's live
+// claim (mine), renewed; else the first item, in id order, of those that
+// match the filters and are free: the first whose lease ran out (lapsed)
+// or the first never claimed or given back (next), whichever comes first.
+// lapsed and next take their item with FOR UPDATE SKIP LOCKED, so
+// concurrent claims never wait for each other nor take the same item (the
+// one of the two not taken is let go when the statement ends). Each walks
+// an index of its own in id order, review_items_lapsed, or
+// review_items_free or review_items_batch_free, none of which holds items
+// done or items under a live lease: a claim does not step over the items
+// other verifiers are working on. Only the filters opts sets are written
+// into the query, so each combination gets a plan of its own. Its
+// arguments are claimArgs'.
+func claimSQL(opts ClaimOptions) string {
+	conds := []string{"c.done_at IS NULL", "c.kind = ANY($2)"}
+	n := 3
+	if opts.BatchID != "" {
+		n++
+		conds = append(conds, fmt.Sprintf("c.batch_id = $%d", n))
+	}
+	if opts.BookNumber != "" {
+		n++
+		conds = append(conds, fmt.Sprintf("c.book_number = $%d", n))
+	}
+	if opts.RegisterType != "" {
+		n++
+		conds = append(conds, fmt.Sprintf("c.register_type = $%d", n))
+	}
+	// The second keying never goes to whoever keyed the first: one probe
+	// of review_items_once per double item met.
+	conds = append(conds, `(c.kind <> 'double' OR (SELECT o.done_by FROM review_items o
+					WHERE o.record_id = c.record_id AND o.kind = 'review') IS DISTINCT FROM $1)`)
+	filters := strings.Join(conds, "\n\t\t\t\tAND ")
+	return `WITH mine AS (
+			SELECT id FROM review_items
+			WHERE claimed_by = $1 AND done_at IS NULL AND lease_until > now() AND kind = ANY($2)
+			ORDER BY id LIMIT 1
+			FOR UPDATE),
+		lapsed AS (
+			SELECT c.id FROM review_items c
+			WHERE NOT EXISTS (SELECT 1 FROM mine) AND c.lease_until <= now()
+				AND ` + filters + `
+			ORDER BY c.id LIMIT 1
+			FOR UPDATE OF c SKIP LOCKED),
+		next AS (
+			SELECT c.id FROM review_items c
+			WHERE NOT EXISTS (SELECT 1 FROM mine) AND c.lease_until IS NULL
+				AND ` + filters + `
+			ORDER BY c.id LIMIT 1
+			FOR UPDATE OF c SKIP LOCKED),
+		pick AS (
+			SELECT id, true AS renew FROM mine
+			UNION ALL
+			(SELECT id, false FROM (SELECT id FROM lapsed UNION ALL SELECT id FROM next) cand
+			ORDER BY id LIMIT 1))
+		UPDATE review_items i SET claimed_by = $1, lease_until = now() + $3 * interval '1 second',
+			claims = i.claims + CASE WHEN pick.renew THEN 0 ELSE 1 END
+		FROM pick WHERE i.id = pick.id
+		RETURNING ` + reviewColumns
+}
+
+// claimArgs are the arguments of claimSQL(opts).
+func claimArgs(uid string, kinds []string, batch string, lease time.Duration, opts ClaimOptions) []any {
+	args := []any{uid, kinds, lease.Seconds()}
+	if opts.BatchID != "" {
+		args = append(args, batch)
+	}
+	if opts.BookNumber != "" {
+		args = append(args, opts.BookNumber)
+	}
+	if opts.RegisterType != "" {
+		args = append(args, opts.RegisterType)
+	}
+	return args
 }
 
 // GetReviewItem returns the item with that id.
@@ -284,229 +332,6 @@ func (s *Store) SetReviewSettings(ctx context.Context, rs ReviewSettings) error 
 		return fmt.Errorf("storage: set review settings: %w", err)
 	}
 	return nil
-}
-
-// SubmitReview applies a person's submission for an item they claimed:
-// changed values are written to the record with an audit row each (who,
-// old → new, why); a first review of a record with critical fields, with
-// double entry on, queues their blind second keying; a second keying or a
-// sample that disagrees queues arbitration; otherwise the record becomes
-// verified. A rejection rejects every record of the page still in review.
-// An item claimed by someone else, or done already, gives ErrConflict.
-func (s *Store) SubmitReview(ctx context.Context, sub ReviewSubmission) (ReviewOutcome, error) {
-	if sub.Actor == "" {
-		return ReviewOutcome{}, invalidf("submission actor is empty")
-	}
-	var out ReviewOutcome
-	err := s.WithTx(ctx, func(tx *Store) error {
-		it, err := scanReview(tx.db.QueryRow(ctx, `SELECT `+reviewColumns+` FROM review_items i
-			WHERE i.id = $1 FOR UPDATE`, sub.ItemID))
-		if err != nil {
-			return notFound(err, "review item", fmt.Sprint(sub.ItemID))
-		}
-		if it.Done() || it.ClaimedBy != sub.UserID {
-			return fmt.Errorf("%w: review item %d is not claimed by this user", ErrConflict, sub.ItemID)
-		}
-		rec, err := scanRecord(tx.db.QueryRow(ctx, `SELECT `+recordColumns+` FROM records r WHERE r.id = $1 FOR UPDATE`, it.RecordID))
-		if err != nil {
-			return notFound(err, "record", it.RecordID)
-		}
-		out, err = tx.submit(ctx, it, rec, sub)
-		return err
-	})
-	if err != nil {
-		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) {
-			return ReviewOutcome{}, err
-		}
-		return ReviewOutcome{}, fmt.Errorf("storage: submit review %d: %w", sub.ItemID, err)
-	}
-	return out, nil
-}
-
-// submit does SubmitReview's work inside its transaction.
-func (s *Store) submit(ctx context.Context, it ReviewItem, rec Record, sub ReviewSubmission) (ReviewOutcome, error) {
-	out := ReviewOutcome{RecordID: rec.ID, RecordStatus: rec.Status}
-	if sub.Reject != "" {
-		return out, s.rejectPage(ctx, rec, sub)
-	}
-	keys := it.Keys
-	if len(keys) == 0 {
-		keys = sortedKeys(rec.Fields)
-	}
-	for k := range sub.Values {
-		if !slices.Contains(keys, k) {
-			return out, invalidf("field %q is not part of review item %d", k, it.ID)
-		}
-	}
-	audit := func(field string, old, new *string, reason string) error {
-		_, err := s.AppendAudit(ctx, AuditEntry{Actor: sub.Actor, RecordID: rec.ID, Field: field,
-			Old: old, New: new, Reason: reason})
-		return err
-	}
-	// apply writes the submitted values of keys into the record.
-	apply := func(reason string) error {
-		for _, k := range keys {
-			v, ok := sub.Values[k]
-			if !ok {
-				continue
-			}
-			f := rec.Fields[k]
-			why := reason
-			if v == nil {
-				why = ReasonUnreadable
-			}
-			if !sameValue(f.Value, v) {
-				if err := audit(k, f.Value, v, why); err != nil {
-					return err
-				}
-				out.Changed++
-				f.Value = v
-			}
-			f.Status = models.StatusVerified
-			rec.Fields[k] = f
-		}
-		return nil
-	}
-	verify := func(reason string) error {
-		old, verified := string(rec.Status), string(models.StatusVerified)
-		if rec.Status != models.StatusVerified {
-			if err := audit("", &old, &verified, reason); err != nil {
-				return err
-			}
-		}
-		rec.Status = models.StatusVerified
-		return nil
-	}
-	switch it.Kind {
-	case KindReview:
-		if err := apply(ReasonReview); err != nil {
-			return out, err
-		}
-		settings, err := s.GetReviewSettings(ctx)
-		if err != nil {
-			return out, err
-		}
-		var critical []string
-		for _, k := range keys {
-			if slices.Contains(sub.Critical, k) {
-				critical = append(critical, k)
-			}
-		}
-		if settings.DoubleEntry && len(critical) > 0 {
-			if err := s.addItem(ctx, it, KindDouble, critical, nil); err != nil {
-				return out, err
-			}
-			out.FollowUp = KindDouble
-		} else if err := verify(ReasonVerified); err != nil {
-			return out, err
-		}
-	case KindDouble, KindSample:
-		candidates := map[string][]*string{}
-		compared := 0
-		for _, k := range keys {
-			v, ok := sub.Values[k]
-			if !ok {
-				continue
-			}
-			compared++
-			if !sameValue(rec.Fields[k].Value, v) {
-				candidates[k] = []*string{rec.Fields[k].Value, v}
-				out.Disagreements = append(out.Disagreements, k)
-			}
-		}
-		if it.Kind == KindSample {
-			if _, err := s.db.Exec(ctx, `UPDATE review_items SET sample_fields = $2, sample_errors = $3 WHERE id = $1`,
-				it.ID, compared, len(candidates)); err != nil {
-				return out, err
-			}
-		}
-		if len(candidates) > 0 {
-			if err := s.addItem(ctx, it, KindArbitrate, out.Disagreements, candidates); err != nil {
-				return out, err
-			}
-			out.FollowUp = KindArbitrate
-		} else if it.Kind == KindDouble {
-			if err := verify(ReasonDoubleAgree); err != nil {
-				return out, err
-			}
-		}
-	case KindArbitrate:
-		if err := apply(ReasonArbitration); err != nil {
-			return out, err
-		}
-		if err := verify(ReasonArbitration); err != nil {
-			return out, err
-		}
-	}
-	fields, err := json.Marshal(rec.Fields)
-	if err != nil {
-		return out, err
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE records SET fields = $2, status = $3 WHERE id = $1`,
-		rec.ID, fields, string(rec.Status)); err != nil {
-		return out, err
-	}
-	keyed, err := json.Marshal(sub.Values)
-	if err != nil {
-		return out, err
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE review_items SET done_by = $2, done_at = now(), keyed = $3, lease_until = NULL
-		WHERE id = $1`, it.ID, sub.UserID, keyed); err != nil {
-		return out, err
-	}
-	out.RecordStatus = rec.Status
-	return out, nil
-}
-
-// rejectPage rejects every record of rec's page still in review (and rec)
-// and closes their open items.
-func (s *Store) rejectPage(ctx context.Context, rec Record, sub ReviewSubmission) error {
-	reason := ReasonRejectPage + sub.Reject
-	rows, err := s.db.Query(ctx, `UPDATE records SET status = 'rejected', error = $3
-		WHERE page_id = $1 AND (status = 'review' OR id = $2)
-		RETURNING id, (SELECT status FROM records o WHERE o.id = records.id)`, rec.PageID, rec.ID, reason)
-	if err != nil {
-		return err
-	}
-	type change struct{ id, old string }
-	changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
-		var c change
-		return c, r.Scan(&c.id, &c.old)
-	})
-	if err != nil {
-		return err
-	}
-	rejected := string(models.StatusRejected)
-	for _, c := range changes {
-		old := c.old
-		if _, err := s.AppendAudit(ctx, AuditEntry{Actor: sub.Actor, RecordID: c.id, Old: &old, New: &rejected,
-			Reason: reason}); err != nil {
-			return err
-		}
-		if _, err := s.db.Exec(ctx, `UPDATE review_items SET done_at = now(), lease_until = NULL,
-			done_by = CASE WHEN id = $2 THEN $3::uuid ELSE done_by END
-			WHERE record_id = $1 AND done_at IS NULL`, c.id, sub.ItemID, sub.UserID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// addItem queues a follow-up item of kind for the record of it.
-func (s *Store) addItem(ctx context.Context, it ReviewItem, kind ReviewKind, keys []string, candidates map[string][]*string) error {
-	if candidates == nil {
-		candidates = map[string][]*string{}
-	}
-	cj, err := json.Marshal(candidates)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.Exec(ctx, `INSERT INTO review_items (record_id, kind, batch_id, book_number, register_type, keys, candidates)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT ON CONSTRAINT review_items_once DO UPDATE SET keys = excluded.keys,
-			candidates = excluded.candidates, done_at = NULL, done_by = NULL, lease_until = NULL, claimed_by = NULL`,
-		it.RecordID, string(kind), it.BatchID, it.BookNumber, it.RegisterType, keys, cj)
-	return err
 }
 
 // ReviewProgress counts the items of a batch ("" for all) and those the
@@ -590,33 +415,48 @@ func sortedKeys(m map[string]models.Field) []string {
 }
 
 func scanReview(row pgx.Row) (ReviewItem, error) {
-	var it ReviewItem
-	var kind string
-	var claimedBy, doneBy *string
-	var lease, done *time.Time
-	var candidates, keyed []byte
-	if err := row.Scan(&it.ID, &it.RecordID, &kind, &it.BatchID, &it.BookNumber, &it.RegisterType, &it.Keys,
-		&candidates, &claimedBy, &lease, &it.Claims, &doneBy, &done, &keyed, &it.CreatedAt); err != nil {
+	var r reviewRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return ReviewItem{}, err
 	}
-	it.Kind = ReviewKind(kind)
-	if claimedBy != nil {
-		it.ClaimedBy = *claimedBy
+	return r.item()
+}
+
+// reviewRow receives the columns of reviewColumns.
+type reviewRow struct {
+	it                     ReviewItem
+	kind                   string
+	claimedBy, doneBy      *string
+	lease, done            *time.Time
+	candidates, keyedValue []byte
+}
+
+func (r *reviewRow) dest() []any {
+	return []any{&r.it.ID, &r.it.RecordID, &r.kind, &r.it.BatchID, &r.it.BookNumber, &r.it.RegisterType, &r.it.Keys,
+		&r.candidates, &r.claimedBy, &r.lease, &r.it.Claims, &r.doneBy, &r.done, &r.keyedValue, &r.it.CreatedAt}
+}
+
+// item returns the item scanned into r.
+func (r *reviewRow) item() (ReviewItem, error) {
+	it := r.it
+	it.Kind = ReviewKind(r.kind)
+	if r.claimedBy != nil {
+		it.ClaimedBy = *r.claimedBy
 	}
-	if doneBy != nil {
-		it.DoneBy = *doneBy
+	if r.doneBy != nil {
+		it.DoneBy = *r.doneBy
 	}
-	if lease != nil {
-		it.LeaseUntil = *lease
+	if r.lease != nil {
+		it.LeaseUntil = *r.lease
 	}
-	if done != nil {
-		it.DoneAt = *done
+	if r.done != nil {
+		it.DoneAt = *r.done
 	}
-	if err := json.Unmarshal(candidates, &it.Candidates); err != nil {
+	if err := json.Unmarshal(r.candidates, &it.Candidates); err != nil {
 		return ReviewItem{}, fmt.Errorf("review item %d candidates: %w", it.ID, err)
 	}
-	if keyed != nil {
-		if err := json.Unmarshal(keyed, &it.Keyed); err != nil {
+	if r.keyedValue != nil {
+		if err := json.Unmarshal(r.keyedValue, &it.Keyed); err != nil {
 			return ReviewItem{}, fmt.Errorf("review item %d keyed: %w", it.ID, err)
 		}
 	}

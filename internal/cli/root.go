@@ -73,6 +73,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	root.AddCommand(a.ocrCmd(), a.scanCmd(), a.synthCmd(), a.evalCmd(), a.calibrateCmd(), a.serveCmd(), a.tokenCmd(), a.uploadCmd(), a.workerCmd(), a.migrateCmd(), a.batchCmd(), a.userCmd())
+	root.AddCommand(a.ocrCmd(), a.scanCmd(), a.synthCmd(), a.evalCmd(), a.calibrateCmd(), a.serveCmd(), a.tokenCmd(), a.uploadCmd(), a.workerCmd(), a.migrateCmd(), a.batchCmd(), a.userCmd(), a.exportCmd())
 	return root
 }

@@ -1,0 +1,348 @@
+package export
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"iter"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sohoa/sohoa/models"
+)
+
+// Book export statuses, as the manifest and file names give them.
+const (
+	StatusFinal   = "final"
+	StatusPartial = "partial"
+)
+
+// ManifestName is the name of the manifest inside a book export.
+const ManifestName = "manifest.json"
+
+// ManifestFormat identifies the manifest's layout.
+const ManifestFormat = "sohoa-book-export/1"
+
+// ErrManifest is wrapped by VerifyBook when a book export does not match
+// its manifest.
+var ErrManifest = errors.New("export: book export does not match its manifest")
+
+// ImageFunc opens the original page image whose hex SHA-256 is sum.
+type ImageFunc func(ctx context.Context, sum string) (io.ReadCloser, error)
+
+// BookOptions configures WriteBook.
+type BookOptions struct {
+	Book    string     // book number (quyển số); names the files
+	Columns ColumnSets // nil means DefaultColumns
+	// Type gives the workbook a sheet of that type even when empty.
+	Type models.RegisterType
+	// Images opens page originals for the PDFs; required.
+	Images ImageFunc
+	// Font is the PDFs' text font (see PDFOptions.Font); nil leaves the
+	// PDFs without the fields page.
+	Font    []byte
+	Created time.Time // zero means now
+}
+
+// Manifest describes a book export. It lists every other file of the zip
+// with its SHA-256.
+type Manifest struct {
+	Format string `json:"format"`
+	Book   string `json:"book"`
+	// Status is "final" when every record is accepted, verified or
+	// rejected and no duplicate is unresolved; otherwise "partial"
+	// (tạm thời): the book must be exported again once reviewed.
+	Status    string    `json:"status"`
+	Final     bool      `json:"final"`
+	CreatedAt time.Time `json:"created_at"`
+	// Records counts the records of the book per status; rejected records
+	// are counted but neither in the workbook nor given a PDF.
+	Records  map[models.Status]int `json:"records"`
+	Exported int                   `json:"exported"`
+	// Pending lists the ids of records still waiting for review.
+	Pending              []string       `json:"pending"`
+	Rejected             []string       `json:"rejected"`
+	Duplicates           []Duplicate    `json:"duplicates"`
+	UnresolvedDuplicates int            `json:"unresolved_duplicates"`
+	Files                []ManifestFile `json:"files"`
+}
+
+// ManifestFile is one file of a book export.
+type ManifestFile struct {
+	Name     string `json:"name"`
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
+	RecordID string `json:"record_id,omitempty"`
+}
+
+// BookFileName is the name of a book export: so-<book>-final.zip, or
+// so-<book>-tam-thoi-partial.zip for a book not yet fully reviewed.
+func BookFileName(book string, final bool) string {
+	return bookBase(book, final) + ".zip"
+}
+
+func bookBase(book string, final bool) string {
+	s := "so-" + safeName(book)
+	if final {
+		return s + "-" + StatusFinal
+	}
+	return s + "-tam-thoi-" + StatusPartial
+}
+
+var unsafeChars = regexp.MustCompile(`[^0-9A-Za-z._-]+`)
+
+// safeName keeps letters, digits, dot, dash and underscore (a book number
+// such as 01/2019 becomes 01-2019).
+func safeName(s string) string {
+	s = strings.Trim(unsafeChars.ReplaceAllString(s, "-"), "-.")
+	if s == "" {
+		return "khong-so"
+	}
+	return s
+}
+
+// WriteBook writes a book export to w as a zip: one PDF per record (its
+// page image and fields, under pdf/), the workbook of every record
+// (so-<book>-<status>.xlsx) and manifest.json, last, listing the other
+// files with their SHA-256, the records per status, the records still
+// pending and the duplicates. Records come from recs one at a time; only
+// their ids and duplicate keys are kept, and each page image is fetched
+// once for consecutive records of the same page. The returned manifest
+// says whether the export is final.
+func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, error], opts BookOptions) (Manifest, error) {
+	if opts.Images == nil {
+		return Manifest{}, fmt.Errorf("export: book: no image source")
+	}
+	created := opts.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	created = created.UTC().Truncate(time.Second)
+	m := Manifest{
+		Format: ManifestFormat, Book: opts.Book, CreatedAt: created,
+		Records: map[models.Status]int{}, Pending: []string{}, Rejected: []string{},
+		Files: []ManifestFile{},
+	}
+	zw := zip.NewWriter(w)
+	xbuf, err := newSpool()
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer xbuf.Close()
+	xw, err := NewXLSXWriter(xbuf, XLSXOptions{Columns: opts.Columns, Type: opts.Type})
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer xw.Close()
+	var dups Detector
+	pdfOpts := PDFOptions{Font: opts.Font, Columns: opts.Columns, Created: created}
+	var img pageCache
+	names := map[string]bool{}
+	for r, err := range recs {
+		if err != nil {
+			return Manifest{}, fmt.Errorf("export: book %s: %w", opts.Book, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return Manifest{}, err
+		}
+		m.Records[r.Status]++
+		dups.Add(r)
+		switch r.Status {
+		case models.StatusRejected:
+			m.Rejected = append(m.Rejected, r.ID)
+			continue
+		case models.StatusAccepted, models.StatusVerified:
+		default:
+			m.Pending = append(m.Pending, r.ID)
+		}
+		if err := xw.Write(r); err != nil {
+			return Manifest{}, err
+		}
+		page, err := img.get(ctx, opts.Images, r.PageSHA256)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("export: record %s: page %s: %w", r.ID, r.PageSHA256, err)
+		}
+		name := pdfName(r, names)
+		f, err := addFile(zw, name, created, func(w io.Writer) error { return RecordPDF(w, r, page, pdfOpts) })
+		if err != nil {
+			return Manifest{}, err
+		}
+		f.RecordID = r.ID
+		m.Files = append(m.Files, f)
+		m.Exported++
+	}
+	m.Duplicates = dups.Duplicates()
+	if m.Duplicates == nil {
+		m.Duplicates = []Duplicate{}
+	}
+	m.UnresolvedDuplicates = Unresolved(m.Duplicates)
+	m.Final = len(m.Pending) == 0 && m.UnresolvedDuplicates == 0
+	m.Status = StatusPartial
+	if m.Final {
+		m.Status = StatusFinal
+	}
+	if err := xw.Close(); err != nil {
+		return Manifest{}, err
+	}
+	f, err := addFile(zw, bookBase(opts.Book, m.Final)+".xlsx", created, func(w io.Writer) error {
+		return xbuf.CopyTo(w)
+	})
+	if err != nil {
+		return Manifest{}, err
+	}
+	m.Files = append([]ManifestFile{f}, m.Files...)
+	hdr := &zip.FileHeader{Name: ManifestName, Method: zip.Deflate, Modified: created}
+	mw, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("export: book: %w", err)
+	}
+	enc := json.NewEncoder(mw)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return Manifest{}, fmt.Errorf("export: book: manifest: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return Manifest{}, fmt.Errorf("export: book: %w", err)
+	}
+	return m, nil
+}
+
+// pdfName is pdf/so-<entry>_<id>.pdf (pdf/<id>.pdf without an entry
+// number), unique within the export.
+func pdfName(r models.Record, used map[string]bool) string {
+	base := "pdf/" + safeName(r.ID)
+	if e := value(r, "entry_number"); e != "" {
+		base = "pdf/so-" + safeName(e) + "_" + safeName(r.ID)
+	}
+	name := base + ".pdf"
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s-%d.pdf", base, i)
+	}
+	used[name] = true
+	return name
+}
+
+// addFile writes one zip entry through write and returns its manifest
+// line.
+func addFile(zw *zip.Writer, name string, mod time.Time, write func(io.Writer) error) (ManifestFile, error) {
+	method := zip.Deflate
+	if strings.HasSuffix(name, ".xlsx") {
+		method = zip.Store // already compressed
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: mod})
+	if err != nil {
+		return ManifestFile{}, fmt.Errorf("export: book: %s: %w", name, err)
+	}
+	h := sha256.New()
+	cw := &counter{w: io.MultiWriter(w, h)}
+	if err := write(cw); err != nil {
+		return ManifestFile{}, fmt.Errorf("export: book: %s: %w", name, err)
+	}
+	return ManifestFile{Name: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: cw.n}, nil
+}
+
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// pageCache keeps the last page image read.
+type pageCache struct {
+	sum  string
+	data []byte
+}
+
+func (p *pageCache) get(ctx context.Context, open ImageFunc, sum string) ([]byte, error) {
+	if sum == p.sum && p.data != nil {
+		return p.data, nil
+	}
+	rc, err := open(ctx, sum)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, err
+	}
+	p.sum, p.data = sum, data
+	return data, nil
+}
+
+// VerifyBook reads the book export in r, checks that it holds exactly the
+// files its manifest lists with the listed sizes and SHA-256 sums, and
+// returns the manifest. A mismatch wraps ErrManifest.
+func VerifyBook(r io.ReaderAt, size int64) (Manifest, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("export: book: %w", err)
+	}
+	var m Manifest
+	found := false
+	inZip := map[string]*zip.File{}
+	for _, f := range zr.File {
+		if f.Name == ManifestName {
+			rc, err := f.Open()
+			if err != nil {
+				return Manifest{}, err
+			}
+			err = json.NewDecoder(rc).Decode(&m)
+			rc.Close()
+			if err != nil {
+				return Manifest{}, fmt.Errorf("%w: %v", ErrManifest, err)
+			}
+			found = true
+			continue
+		}
+		inZip[f.Name] = f
+	}
+	if !found {
+		return Manifest{}, fmt.Errorf("%w: no %s", ErrManifest, ManifestName)
+	}
+	for _, mf := range m.Files {
+		f, ok := inZip[mf.Name]
+		if !ok {
+			return m, fmt.Errorf("%w: %s is listed but missing", ErrManifest, mf.Name)
+		}
+		delete(inZip, mf.Name)
+		sum, n, err := hashZipFile(f, sha256.New())
+		if err != nil {
+			return m, err
+		}
+		if sum != mf.SHA256 || n != mf.Size {
+			return m, fmt.Errorf("%w: %s has sha256 %s (%d bytes), manifest says %s (%d bytes)",
+				ErrManifest, mf.Name, sum, n, mf.SHA256, mf.Size)
+		}
+	}
+	for name := range inZip {
+		return m, fmt.Errorf("%w: %s is not listed", ErrManifest, name)
+	}
+	return m, nil
+}
+
+func hashZipFile(f *zip.File, h hash.Hash) (string, int64, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", 0, fmt.Errorf("export: book: %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	n, err := io.Copy(h, rc)
+	if err != nil {
+		return "", 0, fmt.Errorf("%w: %s: %v", ErrManifest, f.Name, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}

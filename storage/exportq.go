@@ -1,0 +1,125 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// BookCursor is a position in a book's records, which come ordered by
+// entry number (as a number; records without one last) then id. The zero
+// value is the start.
+type BookCursor struct {
+	Entry int64
+	ID    string
+}
+
+// BookRecordsOptions selects a page of ListBookRecords.
+type BookRecordsOptions struct {
+	// Book is the book number (quyển số), required. A record belongs to
+	// the book its book_number field names or, without one, to its
+	// batch's book; spaces are ignored on both sides.
+	Book    string
+	BatchID string // optional: only this batch's records
+	After   BookCursor
+	Limit   int // 0 means 100; at most 1000
+}
+
+const bookEntryExpr = `CASE WHEN r.fields->'entry_number'->>'value' ~ '^[0-9]{1,18}$'
+	THEN (r.fields->'entry_number'->>'value')::bigint ELSE 9223372036854775807 END`
+
+// ListBookRecords returns a page of the book's records in entry order and
+// the cursor after the last one (opts.After when the page is empty).
+func (s *Store) ListBookRecords(ctx context.Context, opts BookRecordsOptions) ([]Record, BookCursor, error) {
+	book := strings.ReplaceAll(opts.Book, " ", "")
+	if book == "" {
+		return nil, opts.After, invalidf("book number is empty")
+	}
+	limit, err := clampLimit(opts.Limit)
+	if err != nil {
+		return nil, opts.After, err
+	}
+	args := []any{book}
+	where := []string{`replace(coalesce(nullif(r.fields->'book_number'->>'value', ''), b.book_number), ' ', '') = $1`}
+	if opts.BatchID != "" {
+		id, ok := parseID(opts.BatchID)
+		if !ok {
+			return nil, opts.After, invalidf("batch id %q", opts.BatchID)
+		}
+		args = append(args, id)
+		where = append(where, fmt.Sprintf("p.batch_id = $%d", len(args)))
+	}
+	if opts.After.ID != "" {
+		id, ok := parseID(opts.After.ID)
+		if !ok {
+			return nil, opts.After, invalidf("cursor id %q", opts.After.ID)
+		}
+		args = append(args, opts.After.Entry, id)
+		where = append(where, fmt.Sprintf("(%s, r.id) > ($%d, $%d::uuid)", bookEntryExpr, len(args)-1, len(args)))
+	}
+	args = append(args, limit)
+	query := `SELECT ` + recordColumns + `, ` + bookEntryExpr + `
+		FROM records r JOIN pages p ON p.id = r.page_id JOIN batches b ON b.id = p.batch_id
+		WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY ` + bookEntryExpr + fmt.Sprintf(`, r.id LIMIT $%d`, len(args))
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, opts.After, fmt.Errorf("storage: book %s records: %w", opts.Book, err)
+	}
+	next := opts.After
+	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
+		var entry int64
+		r, err := scanRecordExtra(row, &entry)
+		if err == nil {
+			next = BookCursor{Entry: entry, ID: r.ID}
+		}
+		return r, err
+	})
+	if err != nil {
+		return nil, opts.After, fmt.Errorf("storage: book %s records: %w", opts.Book, err)
+	}
+	return recs, next, nil
+}
+
+// BookRecords yields every record of the book (and batch, when batchID is
+// set) in entry order, reading pageSize at a time (0 means 500).
+func (s *Store) BookRecords(ctx context.Context, book, batchID string, pageSize int) iter.Seq2[Record, error] {
+	if pageSize == 0 {
+		pageSize = 500
+	}
+	return func(yield func(Record, error) bool) {
+		var after BookCursor
+		for {
+			recs, next, err := s.ListBookRecords(ctx, BookRecordsOptions{Book: book, BatchID: batchID, After: after, Limit: pageSize})
+			if err != nil {
+				yield(Record{}, err)
+				return
+			}
+			for _, r := range recs {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if len(recs) < pageSize {
+				return
+			}
+			after = next
+		}
+	}
+}
+
+// scanRecordExtra scans recordColumns followed by one more column into
+// extra.
+func scanRecordExtra(row pgx.Row, extra any) (Record, error) {
+	return scanRecord(extraRow{row, extra})
+}
+
+type extraRow struct {
+	pgx.Row
+	extra any
+}
+
+func (e extraRow) Scan(dest ...any) error { return e.Row.Scan(append(dest, e.extra)...) }

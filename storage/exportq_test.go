@@ -1,0 +1,103 @@
+package storage
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/sohoa/sohoa/models"
+)
+
+func bookRecord(index int, entry, book string) models.Record {
+	r := testRecord(index, models.StatusAccepted)
+	if entry != "" {
+		r.Fields["entry_number"] = models.Field{Value: strp(entry), Status: models.StatusAccepted}
+	}
+	if book != "" {
+		r.Fields["book_number"] = models.Field{Value: strp(book), Status: models.StatusAccepted}
+	}
+	return r
+}
+
+func TestListBookRecords(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	book := "B" + randomHex(3) + "/2019"
+	// The batch carries the book; some records name it themselves, with
+	// spaces, one names another book.
+	b, err := s.CreateBatch(ctx, NewBatch{Name: t.Name(), BookNumber: book})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, p2 := newPage(t, s, b.ID), newPage(t, s, b.ID)
+	r10 := bookRecord(0, "10", "")
+	r2 := bookRecord(1, "2", book[:2]+" "+book[2:])
+	rNone := bookRecord(2, "", "")
+	other := bookRecord(3, "1", "other/2019")
+	r1 := bookRecord(0, "1", "")
+	if err := s.SaveRecords(ctx, p1.ID, []models.Record{r10, r2, rNone, other}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRecords(ctx, p2.ID, []models.Record{r1}); err != nil {
+		t.Fatal(err)
+	}
+	// Another batch of the same book.
+	b2, err := s.CreateBatch(ctx, NewBatch{Name: t.Name() + "-2", BookNumber: book})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r5 := bookRecord(0, "5", "")
+	if err := s.SaveRecords(ctx, newPage(t, s, b2.ID).ID, []models.Record{r5}); err != nil {
+		t.Fatal(err)
+	}
+
+	ids := func(recs []Record) []string {
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	want := []string{r1.ID, r2.ID, r5.ID, r10.ID, rNone.ID}
+	var got []string
+	var after BookCursor
+	for range 10 {
+		recs, next, err := s.ListBookRecords(ctx, BookRecordsOptions{Book: book, After: after, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 0 {
+			break
+		}
+		got = append(got, ids(recs)...)
+		after = next
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("paged book records\n got %v\nwant %v", got, want)
+	}
+
+	var all []string
+	for r, err := range s.BookRecords(ctx, book, "", 3) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r.ID)
+	}
+	if !slices.Equal(all, want) {
+		t.Fatalf("BookRecords %v, want %v", all, want)
+	}
+
+	recs, _, err := s.ListBookRecords(ctx, BookRecordsOptions{Book: book, BatchID: b2.ID})
+	if err != nil || fmt.Sprint(ids(recs)) != fmt.Sprint([]string{r5.ID}) {
+		t.Fatalf("batch filter: %v %v", ids(recs), err)
+	}
+	recs, _, err = s.ListBookRecords(ctx, BookRecordsOptions{Book: "other/2019"})
+	if err != nil || len(recs) != 1 || recs[0].ID != other.ID {
+		t.Fatalf("other book: %v %v", ids(recs), err)
+	}
+	for _, bad := range []BookRecordsOptions{{}, {Book: book, BatchID: "x"}, {Book: book, After: BookCursor{ID: "x"}}} {
+		if _, _, err := s.ListBookRecords(ctx, bad); err == nil {
+			t.Errorf("%+v: want an error", bad)
+		}
+	}
+}
