@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/klauspost/compress/s2"
 	"gocv.io/x/gocv"
 
 	"github.com/sohoa/sohoa/preprocess"
@@ -16,13 +17,23 @@ import (
 
 // Names of the cleanup stage's derived objects (storage.DerivedKey of the
 // page's SHA-256): the binary page OCR reads, the enhanced grey page
-// low-confidence fields are re-read from (both lossless 8-bit PNG), and the
-// JSON that maps them back to the original.
+// low-confidence fields are re-read from, and the JSON that maps them back
+// to the original and gives their size.
+//
+// The images are their raw 8-bit pixels, row by row, compressed as one S2
+// block (github.com/klauspost/compress/s2), not PNG: they are only ever read
+// back by the next task, and on a 2,500 × 3,500 page PNG's deflate cost
+// several times S2's to write and to read (BenchmarkCleanedArtefacts),
+// which `sohoa scan` never pays. S2 keeps the binary page small (long runs)
+// and the grey page about 1.5 times its PNG size.
 const (
-	ArtefactBinary = "clean/binary.png"
-	ArtefactGray   = "clean/gray.png"
+	ArtefactBinary = "clean/binary.u8.s2"
+	ArtefactGray   = "clean/gray.u8.s2"
 	ArtefactPage   = "clean/page.json"
 )
+
+// artefactType is the content type of the image artefacts.
+const artefactType = "application/x-sohoa-u8-s2"
 
 // cleanedPage is the JSON stored as ArtefactPage. It is written after the
 // two images, so its presence means the set is complete.
@@ -37,7 +48,9 @@ type cleanedPage struct {
 	Checkboxes     []preprocess.Checkbox `json:"checkboxes"`
 }
 
-const cleanedPageVersion = 1
+// cleanedPageVersion 2: images as raw S2 (1 was PNG). A set of another
+// version reads as missing, and the OCR task cleans the original again.
+const cleanedPageVersion = 2
 
 // maxArtefactBytes bounds what loadCleaned reads per object.
 const maxArtefactBytes = 1 << 30
@@ -48,11 +61,11 @@ func storeCleaned(ctx context.Context, objs *storage.Objects, sum string, p *pre
 		name string
 		mat  gocv.Mat
 	}{{ArtefactBinary, p.Binary}, {ArtefactGray, p.Gray}} {
-		data, err := encodePNG(a.mat)
+		data, err := encodeGray(a.mat)
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", a.name, err)
 		}
-		if _, err := objs.PutDerived(ctx, sum, a.name, data, "image/png"); err != nil {
+		if _, err := objs.PutDerived(ctx, sum, a.name, data, artefactType); err != nil {
 			return err
 		}
 	}
@@ -93,13 +106,10 @@ func loadCleaned(ctx context.Context, objs *storage.Objects, sum string) (*prepr
 			page.Close()
 			return nil, err
 		}
-		m, err := gocv.IMDecode(data, gocv.IMReadUnchanged)
-		if err != nil || m.Empty() || m.Type() != gocv.MatTypeCV8UC1 || m.Cols() != meta.Width || m.Rows() != meta.Height {
-			if err == nil {
-				m.Close()
-			}
+		m, err := decodeGray(data, meta.Width, meta.Height)
+		if err != nil {
 			page.Close()
-			return nil, fmt.Errorf("%s: not the %dx%d 8-bit grey PNG %s describes", a.name, meta.Width, meta.Height, ArtefactPage)
+			return nil, fmt.Errorf("%s: %w", a.name, err)
 		}
 		*a.dst = m
 	}
@@ -129,14 +139,43 @@ func readObject(ctx context.Context, objs *storage.Objects, key string, limit in
 	return buf.Bytes(), nil
 }
 
-func encodePNG(m gocv.Mat) ([]byte, error) {
-	if m.Empty() {
-		return nil, errors.New("empty image")
+// encodeGray compresses an 8-bit single-channel image's pixels.
+func encodeGray(m gocv.Mat) ([]byte, error) {
+	if m.Empty() || m.Type() != gocv.MatTypeCV8UC1 {
+		return nil, errors.New("not a non-empty 8-bit grey image")
 	}
-	buf, err := gocv.IMEncodeWithParams(gocv.PNGFileExt, m, []int{gocv.IMWritePngCompression, 1})
+	if !m.IsContinuous() {
+		c := m.Clone()
+		defer c.Close()
+		m = c
+	}
+	px, err := m.DataPtrUint8()
 	if err != nil {
 		return nil, err
 	}
-	defer buf.Close()
-	return bytes.Clone(buf.GetBytes()), nil
+	return s2.Encode(nil, px), nil
+}
+
+// decodeGray is the inverse of encodeGray for a w × h image.
+func decodeGray(data []byte, w, h int) (gocv.Mat, error) {
+	n, err := s2.DecodedLen(data)
+	if err != nil {
+		return gocv.Mat{}, fmt.Errorf("not an S2 block: %w", err)
+	}
+	if w <= 0 || h <= 0 || n != w*h {
+		return gocv.Mat{}, fmt.Errorf("holds %d pixels, want the %dx%d of %s", n, w, h, ArtefactPage)
+	}
+	px, err := s2.Decode(nil, data)
+	if err != nil {
+		return gocv.Mat{}, fmt.Errorf("corrupt S2 block: %w", err)
+	}
+	// A Mat made from Go bytes points into them; regions cut from it later
+	// would not keep them alive. One copy into OpenCV's memory (a few ms)
+	// makes the Mat like any other.
+	view, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, px)
+	if err != nil {
+		return gocv.Mat{}, err
+	}
+	defer view.Close()
+	return view.Clone(), nil
 }

@@ -315,18 +315,9 @@ func (w *Worker) recognize(ctx context.Context, page storage.Page, log *slog.Log
 // route: count the page's fields by status; extracted → routed. Review
 // queues come later; for now routing marks the page done.
 func (w *Worker) route(ctx context.Context, page storage.Page, log *slog.Logger) error {
-	var recs []storage.Record
-	opts := storage.ListRecordsOptions{PageID: page.ID, Limit: 1000}
-	for {
-		batch, err := w.cfg.Store.ListRecords(ctx, opts)
-		if err != nil {
-			return err
-		}
-		recs = append(recs, batch...)
-		if len(batch) < opts.Limit {
-			break
-		}
-		opts.AfterSeq = batch[len(batch)-1].ChangeSeq
+	recs, err := w.cfg.Store.PageRecords(ctx, page.ID)
+	if err != nil {
+		return err
 	}
 	if _, err := w.cfg.Store.SetPageState(ctx, page.ID, storage.PageExtracted, storage.PageRouted); err != nil {
 		if errors.Is(err, storage.ErrConflict) {

@@ -355,3 +355,23 @@ func scanPageInto(row pgx.Row, p *Page, extra ...any) error {
 	}
 	return nil
 }
+
+// PageRecords returns the records of one page in entry order. Unlike
+// ListRecords it does not wait for the change horizon: it is not a cursor
+// read, and the page's records are written in one transaction that the
+// caller (the routing stage, after the OCR stage committed) has seen end.
+func (s *Store) PageRecords(ctx context.Context, pageID string) ([]Record, error) {
+	id, ok := parseID(pageID)
+	if !ok {
+		return nil, fmt.Errorf("%w: page %q", ErrNotFound, pageID)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+recordColumns+` FROM records r WHERE r.page_id = $1 ORDER BY r.entry_index`, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage: records of page %s: %w", pageID, err)
+	}
+	recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Record, error) { return scanRecord(r) })
+	if err != nil {
+		return nil, fmt.Errorf("storage: records of page %s: %w", pageID, err)
+	}
+	return recs, nil
+}

@@ -7,6 +7,10 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sohoa/sohoa/models"
 )
 
 func newBatch(t *testing.T, s *Store) Batch {
@@ -305,5 +309,32 @@ func TestSimilarPages(t *testing.T) {
 	noHash := add(nil)
 	if got, err := s.SimilarPages(ctx, noHash.ID, 5); err != nil || len(got) != 0 {
 		t.Errorf("page without dhash: %v, %v", got, err)
+	}
+}
+
+func TestPageRecords(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	b := newBatch(t, s)
+	page, other := newPage(t, s, b.ID), newPage(t, s, b.ID)
+	recs := []models.Record{testRecord(1, models.StatusAccepted), testRecord(0, models.StatusReview)}
+	if err := s.SaveRecords(ctx, page.ID, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRecords(ctx, other.ID, []models.Record{testRecord(0, models.StatusReview)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.PageRecords(ctx, page.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != recs[1].ID || got[1].ID != recs[0].ID {
+		t.Fatalf("PageRecords gave %d records %v, want the page's 2 in entry order", len(got), got)
+	}
+	if none, err := s.PageRecords(ctx, uuid.NewString()); err != nil || len(none) != 0 {
+		t.Errorf("unknown page: %d records, %v; want none, no error", len(none), err)
+	}
+	if _, err := s.PageRecords(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("malformed page id: %v, want ErrNotFound", err)
 	}
 }
