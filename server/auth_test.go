@@ -29,6 +29,7 @@ var roleMatrix = map[string]string{
 	"GET /v1/records/{id}/audit":             "-vla",
 	"GET /v1/review/quality":                 "-v-a",
 	"GET /v1/books/{book}/duplicates":        "-v-a",
+	"POST /v1/records/{id}/reject-duplicate": "-v-a",
 	"GET /v1/tasks/failed":                   "---a",
 	"POST /v1/tasks/{queue}/{id}/retry":      "---a",
 }
@@ -63,7 +64,7 @@ func TestRoleMatrix(t *testing.T) {
 		case strings.HasPrefix(p, "/v1/pages/"):
 			p = "/v1/pages/" + page.ID
 		case strings.HasPrefix(p, "/v1/records/"):
-			p = "/v1/records/00000000-0000-0000-0000-000000000000"
+			p = strings.Replace(p, b.ID, "00000000-0000-0000-0000-000000000000", 1)
 		case strings.HasPrefix(p, "/v1/tasks/default/"):
 			p = "/v1/tasks/default/t1/retry"
 		case p == "/v1/pages":

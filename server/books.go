@@ -1,9 +1,12 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/sohoa/sohoa/export"
+	"github.com/sohoa/sohoa/models"
+	"github.com/sohoa/sohoa/storage"
 )
 
 // bookDuplicates is the answer of GET /v1/books/{book}/duplicates.
@@ -34,5 +37,58 @@ func (s *Server) bookDuplicates(w http.ResponseWriter, r *http.Request) error {
 		dups = []export.Duplicate{}
 	}
 	writeJSON(w, http.StatusOK, bookDuplicates{Book: book, Records: n, Unresolved: export.Unresolved(dups), Duplicates: dups})
+	return nil
+}
+
+// rejectDuplicateRequest is the body of POST /v1/records/{id}/reject-duplicate.
+type rejectDuplicateRequest struct {
+	DuplicateOf string `json:"duplicate_of"` // the record kept
+}
+
+// rejectedDuplicate is its answer.
+type rejectedDuplicate struct {
+	RecordID    string        `json:"record_id"`
+	Status      models.Status `json:"status"`
+	DuplicateOf string        `json:"duplicate_of"`
+}
+
+// rejectDuplicate serves POST /v1/records/{id}/reject-duplicate
+// {"duplicate_of": KEPT}: it rejects the record as a duplicate of KEPT, as a
+// verifier does in the web UI, with an audit row naming the token. The two
+// records must form a duplicate group (export.Duplicates) and neither may
+// be rejected already (409).
+func (s *Server) rejectDuplicate(w http.ResponseWriter, r *http.Request) error {
+	var req rejectDuplicateRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if req.DuplicateOf == "" {
+		return badRequest("duplicate_of: want the id of the record kept")
+	}
+	var recs [2]models.Record
+	for i, rid := range []string{id, req.DuplicateOf} {
+		rec, err := s.store.GetRecord(r.Context(), rid)
+		if errors.Is(err, storage.ErrNotFound) {
+			return notFoundf("no record %q", rid)
+		}
+		if err != nil {
+			return err
+		}
+		recs[i] = rec.Record
+	}
+	if len(export.Duplicates(recs[:])) == 0 {
+		return errorf(http.StatusConflict, codeConflict,
+			"records %s and %s share neither book and entry number nor the registered person", recs[0].ID, recs[1].ID)
+	}
+	tok, _ := tokenFrom(r.Context())
+	rec, err := s.store.RejectDuplicate(r.Context(), storage.DuplicateRejection{
+		RecordID: recs[0].ID, KeepID: recs[1].ID, Actor: tok.Name, TokenID: tok.ID,
+	})
+	if err != nil {
+		return err
+	}
+	s.log.Info("duplicate rejected", "record", rec.ID, "kept", recs[1].ID, "token", tok.ID)
+	writeJSON(w, http.StatusOK, rejectedDuplicate{RecordID: rec.ID, Status: rec.Status, DuplicateOf: recs[1].ID})
 	return nil
 }

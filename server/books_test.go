@@ -5,33 +5,44 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/sohoa/sohoa/export"
 	"github.com/sohoa/sohoa/models"
 	"github.com/sohoa/sohoa/storage"
 )
 
-func TestBookDuplicates(t *testing.T) {
-	e := newTestEnv(t, nil)
-	book := "D" + randomHex(3) + "/2021"
+// duplicateBook stores, in a new book, three birth records: d1 and d2 share
+// entry number 3, d1 and d3 (rejected) the person.
+func duplicateBook(t *testing.T, e *testEnv) (book string, ids [3]string) {
+	t.Helper()
+	book = "D" + randomHex(3) + "/2021"
 	b := e.createBatch(t, storage.RoleScanner, NewBatch{RegisterType: models.Birth, BookNumber: book})
 	data := pagePNG(t, 901)
 	var page UploadResult
 	e.upload(t, b.ID, e.tokens[storage.RoleScanner], data, sumOf(data), "d.png").json(t, &page)
-	rec := func(id string, i int, entry, name string, st models.Status) models.Record {
+	rec := func(i int, entry, name string, st models.Status) models.Record {
 		f := map[string]models.Field{}
 		for k, v := range map[string]string{"entry_number": entry, "full_name": name, "date_of_birth": "2021-01-02", "mother_name": "Lê Thị Oanh"} {
 			f[k] = models.Field{Value: &v, Status: models.StatusAccepted}
 		}
-		return models.Record{ID: id, EntryIndex: i, RegisterType: models.Birth, Status: st, Fields: f}
+		ids[i] = uuid.NewString()
+		return models.Record{ID: ids[i], EntryIndex: i, RegisterType: models.Birth, Status: st, Fields: f}
 	}
 	recs := []models.Record{
-		rec("0f8b6a4e-3c1d-4d6e-9a7b-0000000000d1", 0, "3", "Nguyễn Thị Vân", models.StatusAccepted),
-		rec("0f8b6a4e-3c1d-4d6e-9a7b-0000000000d2", 1, "3", "Trần Văn Ba", models.StatusAccepted),
-		rec("0f8b6a4e-3c1d-4d6e-9a7b-0000000000d3", 2, "9", "NGUYEN THI VAN", models.StatusRejected),
+		rec(0, "3", "Nguyễn Thị Vân", models.StatusAccepted),
+		rec(1, "3", "Trần Văn Ba", models.StatusAccepted),
+		rec(2, "9", "NGUYEN THI VAN", models.StatusRejected),
 	}
 	if err := e.store.SaveRecords(t.Context(), page.ID, recs); err != nil {
 		t.Fatal(err)
 	}
+	return book, ids
+}
+
+func TestBookDuplicates(t *testing.T) {
+	e := newTestEnv(t, nil)
+	book, _ := duplicateBook(t, e)
 	path := "/v1/books/" + escapeSlash(book) + "/duplicates"
 	r := e.do(t, http.MethodGet, path, e.tokens[storage.RoleVerifier], nil, nil)
 	var got bookDuplicates
@@ -58,3 +69,55 @@ func TestBookDuplicates(t *testing.T) {
 }
 
 func escapeSlash(s string) string { return strings.ReplaceAll(s, "/", "%2F") }
+
+// TestRejectDuplicateAPI rejects one of a book's entry duplicates through
+// the API: the group is resolved and the audit row names the token; only
+// verifier and admin tokens may do it.
+func TestRejectDuplicateAPI(t *testing.T) {
+	e := newTestEnv(t, nil)
+	book, ids := duplicateBook(t, e)
+	reject := func(role storage.Role, id, keep string) response {
+		return e.doJSON(t, http.MethodPost, "/v1/records/"+id+"/reject-duplicate", e.tokens[role],
+			rejectDuplicateRequest{DuplicateOf: keep})
+	}
+	for _, role := range []storage.Role{storage.RoleLoader, storage.RoleScanner} {
+		if r := reject(role, ids[1], ids[0]); r.status != http.StatusForbidden {
+			t.Errorf("%s token: %d, want 403", role, r.status)
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		id, keep string
+		want     int
+	}{
+		{"not duplicates", ids[1], ids[2], http.StatusConflict}, // neither entry nor person shared
+		{"kept record rejected", ids[0], ids[2], http.StatusConflict},
+		{"unknown record", uuid.NewString(), ids[0], http.StatusNotFound},
+		{"unknown kept record", ids[1], uuid.NewString(), http.StatusNotFound},
+		{"no kept record", ids[1], "", http.StatusBadRequest},
+	} {
+		if r := reject(storage.RoleVerifier, tc.id, tc.keep); r.status != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.body, tc.want)
+		}
+	}
+	r := reject(storage.RoleVerifier, ids[1], ids[0])
+	var got rejectedDuplicate
+	if r.json(t, &got); r.status != http.StatusOK || got.Status != models.StatusRejected || got.DuplicateOf != ids[0] {
+		t.Fatalf("reject: %d %s", r.status, r.body)
+	}
+	if r := reject(storage.RoleAdmin, ids[0], ids[1]); r.status != http.StatusConflict {
+		t.Errorf("rejecting the record kept: %d, want 409", r.status)
+	}
+	var dups bookDuplicates
+	e.do(t, http.MethodGet, "/v1/books/"+escapeSlash(book)+"/duplicates", e.tokens[storage.RoleVerifier], nil, nil).json(t, &dups)
+	if dups.Unresolved != 0 {
+		t.Errorf("%d groups unresolved after the rejection: %+v", dups.Unresolved, dups.Duplicates)
+	}
+	trail, err := e.store.ListAudit(t.Context(), ids[1])
+	if err != nil || len(trail) != 1 {
+		t.Fatalf("audit %+v, %v", trail, err)
+	}
+	if a := trail[0]; a.TokenID == "" || a.Reason != storage.ReasonDuplicate+ids[0] || *a.New != "rejected" {
+		t.Errorf("audit row %+v", a)
+	}
+}

@@ -33,6 +33,7 @@
 //	GET  /v1/records/{id}/audit                 -        yes       yes     yes
 //	GET  /v1/review/quality                     -        yes       -       yes
 //	GET  /v1/books/{book}/duplicates            -        yes       -       yes
+//	POST /v1/records/{id}/reject-duplicate      -        yes       -       yes
 //	GET  /v1/tasks/failed                       -        -         -       yes
 //	POST /v1/tasks/{queue}/{id}/retry           -        -         -       yes
 //	GET  /healthz, /readyz, /metrics            no token needed

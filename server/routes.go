@@ -52,6 +52,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/records/{id}/audit", readers, s.recordAudit},
 		{"GET /v1/review/quality", reviewers, s.reviewQuality},
 		{"GET /v1/books/{book}/duplicates", reviewers, s.bookDuplicates},
+		{"POST /v1/records/{id}/reject-duplicate", reviewers, s.rejectDuplicate},
 
 		{"GET /v1/tasks/failed", adminsOnly, s.failedTasks},
 		{"POST /v1/tasks/{queue}/{id}/retry", adminsOnly, s.retryTask},

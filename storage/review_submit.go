@@ -207,17 +207,27 @@ func planSubmit(b *pgx.Batch, it ReviewItem, rec Record, settings ReviewSettings
 // rec's page still in review (and rec), an audit row for each, and the
 // closing of their open items.
 func queueRejectPage(b *pgx.Batch, rec Record, sub ReviewSubmission) {
-	b.Queue(`WITH rejected AS (
+	b.Queue(rejectSQL(`page_id = $1 AND (status = 'review' OR id = $2)`),
+		rec.PageID, rec.ID, ReasonRejectPage+sub.Reject, sub.Actor, sub.ItemID, sub.UserID, nil)
+}
+
+// rejectSQL is the one statement by which records are rejected, so that
+// every rejection leaves the same trail: it rejects the records where
+// selects (it may use $1 and $2), with $3 as their error and audit reason;
+// writes an audit row for each (actor $4, token $7, may be null); and
+// closes their open review items, the item $5 as done by the user $6 (both
+// may be null).
+func rejectSQL(where string) string {
+	return `WITH rejected AS (
 			UPDATE records SET status = 'rejected', error = $3
-			WHERE page_id = $1 AND (status = 'review' OR id = $2)
+			WHERE ` + where + `
 			RETURNING id, (SELECT o.status FROM records o WHERE o.id = records.id) AS old),
 		audited AS (
-			INSERT INTO audit (actor, record_id, old_value, new_value, reason)
-			SELECT $4, id, old, 'rejected', $3 FROM rejected ORDER BY id)
+			INSERT INTO audit (actor, token_id, record_id, old_value, new_value, reason)
+			SELECT $4, $7::uuid, id, old, 'rejected', $3 FROM rejected ORDER BY id)
 		UPDATE review_items SET done_at = now(), lease_until = NULL,
 			done_by = CASE WHEN id = $5 THEN $6::uuid ELSE done_by END
-		WHERE record_id IN (SELECT id FROM rejected) AND done_at IS NULL`,
-		rec.PageID, rec.ID, ReasonRejectPage+sub.Reject, sub.Actor, sub.ItemID, sub.UserID)
+		WHERE record_id IN (SELECT id FROM rejected) AND done_at IS NULL`
 }
 
 // queueItem queues a follow-up item of kind for the record of it.

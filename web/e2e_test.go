@@ -69,12 +69,8 @@ func TestBrowserReview(t *testing.T) {
 	u := e.addUser(t, storage.UserVerifier)
 	ctx := browser(t)
 
+	browserLogin(ctx, t, e, "/ui/", u, "#claim")
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.http.URL+"/ui/"),
-		chromedp.WaitVisible("#username"),
-		chromedp.SendKeys("#username", u.Username),
-		chromedp.SendKeys("#password", testPassword+kb.Enter),
-		chromedp.WaitVisible("#claim"),
 		chromedp.KeyEvent(kb.Enter), // the claim button has the focus
 		chromedp.WaitVisible("#f-full_name"),
 	)
@@ -126,6 +122,22 @@ func TestBrowserReview(t *testing.T) {
 	}
 }
 
+// browserLogin opens path, which sends the browser to the login form,
+// logs u in there and waits for ready on the page it comes back to.
+func browserLogin(ctx context.Context, t *testing.T, e *testEnv, path string, u storage.User, ready string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.http.URL+path),
+		chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", u.Username),
+		chromedp.SendKeys("#password", testPassword+kb.Enter),
+		chromedp.WaitVisible(ready),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // run runs an action that returns a string and fails the test on error.
 func run(ctx context.Context, t *testing.T, a chromedp.Action[string]) string {
 	t.Helper()
@@ -134,4 +146,61 @@ func run(ctx context.Context, t *testing.T, a chromedp.Action[string]) string {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestBrowserDuplicates logs in as a verifier, opens the duplicates page
+// of a book holding two records of the same entry number, rejects one as
+// the duplicate of the other, sees the group resolved, and finds the
+// rejection in the record's audit trail.
+func TestBrowserDuplicates(t *testing.T) {
+	e := newEnv(t)
+	book, recs := e.duplicateBook(t, models.StatusAccepted, "Nguyễn Thị Vân")
+	keep, dup := recs[0].ID, recs[1].ID
+	u := e.addUser(t, storage.UserVerifier)
+	ctx := browser(t)
+
+	browserLogin(ctx, t, e, "/ui/duplicates", u, "#dup-book")
+	err := chromedp.Do(ctx,
+		chromedp.SendKeys("#dup-book", book+kb.Enter),
+		chromedp.WaitVisible(".dup-group.unresolved"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := run(ctx, t, chromedp.TextContent("#dup-unresolved"))
+	button := `tr[data-record="` + dup + `"] button[data-keep="` + keep + `"]`
+	err = chromedp.Do(ctx,
+		chromedp.Click(button),
+		chromedp.WaitVisible("#dup-done"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := run(ctx, t, chromedp.TextContent("#dup-unresolved"))
+	resolved := run(ctx, t, chromedp.Poll[string](`String(document.querySelectorAll(".dup-group.resolved").length)`))
+	buttons := run(ctx, t, chromedp.Poll[string](`String(document.querySelectorAll("button.reject-dup").length)`))
+	if before != "1" || after != "0" || resolved != "1" || buttons != "0" {
+		t.Errorf("unresolved %s → %s, %s group(s) resolved, %s reject button(s) left; want 1 → 0, 1, 0", before, after, resolved, buttons)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(`#dup-done a[href^="/ui/records/`+dup+`"]`),
+		chromedp.WaitVisible("#audit"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := run(ctx, t, chromedp.TextContent("#record-status"))
+	audit := run(ctx, t, chromedp.TextContent("#audit tbody"))
+	if status != "bị từ chối" {
+		t.Errorf("record status %q, want bị từ chối", status)
+	}
+	for _, want := range []string{u.Username, "trùng lặp với " + keep, "rejected"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit %q lacks %q", audit, want)
+		}
+	}
+	trail, err := e.store.ListAudit(t.Context(), dup)
+	if err != nil || len(trail) != 1 || trail[0].Actor != u.Username || trail[0].Reason != storage.ReasonDuplicate+keep {
+		t.Errorf("stored audit %+v, %v", trail, err)
+	}
 }

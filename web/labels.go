@@ -105,6 +105,8 @@ func auditReasonLabel(reason string) string {
 		return "đã kiểm tra xong"
 	case reason == storage.ReasonDoubleAgree:
 		return "nhập hai lần khớp nhau"
+	case storage.DuplicateOf(reason) != "":
+		return "trùng lặp với " + storage.DuplicateOf(reason)
 	case strings.HasPrefix(reason, storage.ReasonRejectPage):
 		code := strings.TrimPrefix(reason, storage.ReasonRejectPage)
 		for _, r := range rejectReasons {

@@ -165,6 +165,16 @@ func newEnv(t *testing.T) *testEnv {
 	if err := e.store.SetReviewSettings(ctx, storage.ReviewSettings{SampleRate: 0, DoubleEntry: false}); err != nil {
 		t.Fatal(err)
 	}
+	// Close what the test leaves open in the review queue (sample items,
+	// claims), so that a later test's unfiltered claim takes its own items.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := pool.Exec(ctx, `UPDATE review_items SET done_at = now(), lease_until = NULL
+			WHERE batch_id = $1 AND done_at IS NULL`, e.batch.ID); err != nil {
+			t.Errorf("close the test's review items: %v", err)
+		}
+	})
 	return e
 }
 

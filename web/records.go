@@ -16,8 +16,10 @@ type recordView struct {
 }
 
 // recordPage shows a record and its history. Arbitrators and admins see
-// every record; a verifier sees those it has worked on (so blind keying
-// stays blind).
+// every record; a verifier sees those it has worked on, and those of a
+// duplicate group reached from the duplicates page (?dup= another record
+// of the group, whose values that page shows anyway), but never one still
+// due for blind keying (so blind keying stays blind).
 func (h *Handler) recordPage(w http.ResponseWriter, r *http.Request) {
 	sess := sessionFrom(r.Context())
 	id := r.PathValue("id")
@@ -41,6 +43,14 @@ func (h *Handler) recordPage(w http.ResponseWriter, r *http.Request) {
 			if it.DoneBy == sess.User.ID {
 				allowed = true
 			}
+		}
+		if other := r.URL.Query().Get("dup"); !allowed && other != "" {
+			_, _, err := h.duplicatePair(r.Context(), rec.ID, other)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, errNotDuplicates) {
+				h.serverError(w, r, err)
+				return
+			}
+			allowed = err == nil
 		}
 		// A verifier still due to key this record blind may not see it.
 		for _, it := range items {

@@ -20,7 +20,7 @@ type page struct {
 }
 
 // views are the templates, each executed with the layout.
-var views = []string{"login", "home", "item", "record", "quality", "settings", "error"}
+var views = []string{"login", "home", "item", "record", "quality", "settings", "duplicates", "error"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -38,6 +38,10 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"percent": func(f float64) string { return fmt.Sprintf("%.2f %%", f*100) },
 		"when":    func(t time.Time) string { return t.Local().Format("02/01/2006 15:04:05") },
 		"isAdmin": func(u storage.User) bool { return u.Role == storage.UserAdmin },
+		"shortID": shortID,
+		// duplicateOf is the record kept when this one was rejected as
+		// its duplicate, or "".
+		"duplicateOf": storage.DuplicateOf,
 	}
 	out := map[string]*template.Template{}
 	for _, v := range views {

@@ -185,6 +185,10 @@ type itemView struct {
 	RejectReasons any
 	Previous      string
 	LeaseUntil    time.Time
+	// Duplicates are records that may register the same thing; not looked
+	// up for blind keying, where they would hint at the values.
+	Duplicates []dupWarning
+	Book       string // the record's book, for the duplicates page
 }
 
 func (h *Handler) itemPage(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +207,17 @@ func (h *Handler) itemPage(w http.ResponseWriter, r *http.Request) {
 		keys = orderedKeys(rec.Fields)
 	}
 	blind := it.Kind.Blind()
+	var dups []dupWarning
+	if !blind {
+		if dups, err = h.duplicateWarnings(r.Context(), rec); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	book := it.BookNumber
+	if v := rec.Fields["book_number"].Value; v != nil && *v != "" {
+		book = *v
+	}
 	rows := make([]fieldRow, 0, len(keys))
 	focus := -1
 	for i, k := range keys {
@@ -234,6 +249,7 @@ func (h *Handler) itemPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "item", page{Title: kindLabel(it.Kind), Data: itemView{
 		Item: it, Record: rec, Blind: blind, Rows: rows, Filters: filtersOf(r.URL.Query()), Progress: progress,
 		RejectReasons: rejectReasons, Previous: validRecord(r.URL.Query().Get("prev")), LeaseUntil: it.LeaseUntil,
+		Duplicates: dups, Book: book,
 	}})
 }
 

@@ -5,6 +5,12 @@
 // html/template (interface text in Vietnamese); the small script and style
 // sheet are embedded. Every value change lands in the audit trail.
 //
+// The duplicates page (/ui/duplicates) lists, for a book, the records
+// that share a book and entry number or register the same person (as
+// export.Detector finds them before an export); a verifier keeps one and
+// rejects the others, each rejection audited like a page rejection. The
+// review page warns when the record under review has such a twin.
+//
 // Authentication is by session cookie (HttpOnly, SameSite=Strict) after a
 // password login (bcrypt); every form carries a CSRF token tied to the
 // session. Roles: verifier, arbitrator (also settles double-entry
@@ -101,6 +107,8 @@ func New(opts Options) (*Handler, error) {
 	m.Handle("GET /ui/validate", h.auth(any, h.validate))
 	m.Handle("GET /ui/records/{id}", h.auth(any, h.recordPage))
 	m.Handle("GET /ui/quality", h.auth(any, h.qualityPage))
+	m.Handle("GET /ui/duplicates", h.auth(any, h.duplicatesPage))
+	m.Handle("POST /ui/duplicates/reject", h.auth(any, h.rejectDuplicate))
 	m.Handle("GET /ui/admin/settings", h.auth(admin, h.settingsPage))
 	m.Handle("POST /ui/admin/settings", h.auth(admin, h.saveSettings))
 	h.mux = m

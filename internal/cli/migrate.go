@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
@@ -45,17 +44,8 @@ func (a *app) migrateCmd() *cobra.Command {
 	return cmd
 }
 
-// migrateConnect opens a pool on url and checks that the server answers.
+// migrateConnect opens a pool of the default size on url and checks that
+// the server answers.
 func migrateConnect(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.Ping(pctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("database: cannot connect: %w", err)
-	}
-	return pool, nil
+	return connectDatabase(ctx, url, poolFlags{})
 }

@@ -32,6 +32,7 @@ type serveFlags struct {
 	maxUpload   int64
 	tempDir     string
 	shutdown    time.Duration
+	pool        poolFlags
 }
 
 // s3Flags locate the object store.
@@ -61,6 +62,7 @@ func (a *app) serveCmd() *cobra.Command {
 	fl.Int64Var(&f.maxUpload, "max-upload-mb", 256, "largest page image accepted, in MiB")
 	fl.StringVar(&f.tempDir, "temp-dir", "", "where uploads are held while they are checked (default the system's)")
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	f.pool.add(fl)
 	return cmd
 }
 
@@ -104,7 +106,7 @@ func (f *serveFlags) resolve(cmd *cobra.Command) error {
 	if f.maxUpload < 1 {
 		return fmt.Errorf("--max-upload-mb %d: want at least 1", f.maxUpload)
 	}
-	return nil
+	return f.pool.resolve(cmd.Flags())
 }
 
 // resolve fills empty object-store options from the environment and
@@ -147,11 +149,12 @@ func (a *app) runServe(cmd *cobra.Command, f serveFlags) error {
 	ctx := cmd.Context()
 	log := a.serviceLogger(cmd)
 
-	pool, err := openDatabase(ctx, f.databaseURL)
+	pool, err := openDatabaseSized(ctx, f.databaseURL, f.pool)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	log.Info("database pool", "max_conns", pool.Config().MaxConns)
 	objects, err := openObjects(ctx, f.s3)
 	if err != nil {
 		return err
@@ -186,17 +189,17 @@ func (a *app) runServe(cmd *cobra.Command, f serveFlags) error {
 	return serveHTTP(ctx, f.addr, srv, f.shutdown, log)
 }
 
-// openDatabase connects to PostgreSQL and brings the schema up to date.
+// openDatabase connects to PostgreSQL with a pool of the default size and
+// brings the schema up to date.
 func openDatabase(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, url)
+	return openDatabaseSized(ctx, url, poolFlags{})
+}
+
+// openDatabaseSized is openDatabase with a pool sized by p.
+func openDatabaseSized(ctx context.Context, url string, p poolFlags) (*pgxpool.Pool, error) {
+	pool, err := connectDatabase(ctx, url, p)
 	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
-	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.Ping(pingCtx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("database: cannot connect: %w", err)
+		return nil, err
 	}
 	if err := storage.Migrate(ctx, pool); err != nil {
 		pool.Close()

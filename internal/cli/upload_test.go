@@ -215,7 +215,8 @@ func TestServeNeedsConfiguration(t *testing.T) {
 // and that it stops cleanly when its context ends.
 func TestServeRuns(t *testing.T) {
 	env := servertest.Start(t, nil) // a database and the services' variables
-	t.Setenv("SOHOA_DATABASE_URL", env.DatabaseURL)
+	// The pool size the URL gives wins over the default of --db-max-conns.
+	t.Setenv("SOHOA_DATABASE_URL", withParam(env.DatabaseURL, "pool_max_conns=3"))
 	t.Setenv("SOHOA_S3_BUCKET", env.Objects.Bucket()) // removed with the environment
 	pr, pw := io.Pipe()
 	root := newRoot(io.Discard, pw)
@@ -226,9 +227,10 @@ func TestServeRuns(t *testing.T) {
 		done <- root.ExecuteContext(ctx)
 		pw.Close()
 	}()
-	addr := ""
+	addr, pooled := "", false
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
+		pooled = pooled || strings.Contains(sc.Text(), `"msg":"database pool","max_conns":3`)
 		if m := regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`).FindStringSubmatch(sc.Text()); m != nil {
 			addr = m[1]
 			break
@@ -238,6 +240,9 @@ func TestServeRuns(t *testing.T) {
 	if addr == "" {
 		cancel()
 		t.Fatalf("serve did not start: %v", <-done)
+	}
+	if !pooled {
+		t.Error("serve did not log a pool of 3 connections, the URL's pool_max_conns")
 	}
 	resp, err := http.Get("http://" + addr + "/readyz")
 	if err != nil {
@@ -251,4 +256,12 @@ func TestServeRuns(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve did not stop cleanly: %v", err)
 	}
+}
+
+// withParam adds a query parameter to a database URL.
+func withParam(url, param string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + param
+	}
+	return url + "?" + param
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/preprocess"
@@ -36,7 +37,50 @@ type workerFlags struct {
 	shutdown       time.Duration
 	stageTimeouts  map[string]string
 	maxRetry       int
+	retry          retryFlags
+	pool           poolFlags
 	extractFlags   // as for `sohoa scan`
+}
+
+// retryFlags choose how long a failed stage waits before it is retried.
+type retryFlags struct {
+	first, limit time.Duration
+	// delay is what resolve makes of them: nil keeps asynq's default.
+	delay func(n int) time.Duration
+}
+
+// defaultRetryMax caps the wait between retries when --retry-first is given
+// without --retry-max. The wait doubles at each retry, so without a cap a
+// raised --max-retry would soon wait hours; five minutes is about as long
+// as a restart of PostgreSQL or MinIO takes, so a stage retried at that
+// pace catches the service as soon as it is back, and a page with a real
+// fault is failed (and shown to an operator) within the hour.
+const defaultRetryMax = 5 * time.Minute
+
+// add registers --retry-first and --retry-max on fl.
+func (r *retryFlags) add(fl *pflag.FlagSet) {
+	fl.DurationVar(&r.first, "retry-first", 0,
+		"wait before a failed stage's first retry, doubled at each retry, with jitter (0: asynq's default backoff, 15–45 s then growing as n⁴)")
+	fl.DurationVar(&r.limit, "retry-max", defaultRetryMax, "longest wait between retries (with --retry-first)")
+}
+
+// resolve checks the flags and sets delay.
+func (r *retryFlags) resolve(fl *pflag.FlagSet) error {
+	switch {
+	case r.first < 0:
+		return fmt.Errorf("--retry-first %v: want a positive duration, or 0 for asynq's default backoff", r.first)
+	case r.first == 0 && fl.Changed("retry-max"):
+		return fmt.Errorf("--retry-max %v needs --retry-first (without it the worker uses asynq's default backoff)", r.limit)
+	case r.first == 0:
+		r.delay = nil
+		return nil
+	case r.first < time.Millisecond:
+		return fmt.Errorf("--retry-first %v: want at least 1ms", r.first)
+	case r.limit < r.first:
+		return fmt.Errorf("--retry-max %v: want at least --retry-first (%v)", r.limit, r.first)
+	}
+	r.delay = queue.Backoff(r.first, r.limit)
+	return nil
 }
 
 func (a *app) workerCmd() *cobra.Command {
@@ -68,6 +112,8 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
 	fl.StringToStringVar(&f.stageTimeouts, "stage-timeout", nil, "time limit of a stage's run, STAGE=DURATION (cleanup=2m,ocr=10m,routing=1m)")
 	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
+	f.retry.add(fl)
+	f.pool.add(fl)
 	f.extractFlags.add(fl)
 	return cmd
 }
@@ -86,6 +132,12 @@ func (f *workerFlags) resolve(cmd *cobra.Command) (map[string]int, queue.Options
 		return nil, opts, fmt.Errorf("--reconcile-interval, --stuck-after, --shutdown-timeout and --max-retry must be positive")
 	}
 	opts.MaxRetry = f.maxRetry
+	if err := f.retry.resolve(cmd.Flags()); err != nil {
+		return nil, opts, err
+	}
+	if err := f.pool.resolve(cmd.Flags()); err != nil {
+		return nil, opts, err
+	}
 	opts.Timeouts = map[queue.Stage]time.Duration{}
 	for k, v := range f.stageTimeouts {
 		s := queue.Stage(k)
@@ -131,11 +183,15 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 	if err != nil {
 		return err
 	}
-	pool, err := migrateConnect(ctx, f.databaseURL)
+	pool, err := connectDatabase(ctx, f.databaseURL, f.pool)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	log.Info("database pool", "max_conns", pool.Config().MaxConns)
+	if f.retry.delay != nil {
+		log.Info("retry backoff", "first", f.retry.first, "max", f.retry.limit)
+	}
 	if v, err := storage.SchemaVersion(ctx, pool); err != nil || v == 0 {
 		return fmt.Errorf("database: schema not set up (version %d, %v): run `sohoa migrate` first", v, err)
 	}
@@ -157,7 +213,7 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 		Concurrency: f.concurrency, Queues: queues, StrictPriority: f.strict,
 		Options: opts, Limits: preprocess.DefaultLimits(), OCR: ocr.DefaultOptions(),
 		ShutdownTimeout: f.shutdown, ReconcileInterval: workerInterval(f.reconcileEvery),
-		StuckAfter: f.stuckAfter, Metrics: metrics, Logger: log,
+		StuckAfter: f.stuckAfter, RetryDelay: f.retry.delay, Metrics: metrics, Logger: log,
 	})
 	if err != nil {
 		return err

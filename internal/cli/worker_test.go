@@ -38,6 +38,9 @@ func TestWorkerArguments(t *testing.T) {
 		{"bad stage timeout", append([]string{"worker", "--stage-timeout", "ocr=soon"}, full...), []string{"--stage-timeout ocr=soon"}},
 		{"unknown stage", append([]string{"worker", "--stage-timeout", "print=1m"}, full...), []string{"--stage-timeout print=1m"}},
 		{"bad metrics address", append([]string{"worker", "--metrics-addr", "nonsense"}, full...), []string{`--metrics-addr "nonsense"`}},
+		{"bad retry backoff", append([]string{"worker", "--retry-first", "1m", "--retry-max", "1s"}, full...), []string{"--retry-max 1s"}},
+		{"empty pool", append([]string{"worker", "--db-max-conns", "0"}, full...), []string{"--db-max-conns 0"}},
+		{"serve with an empty pool", append([]string{"serve", "--db-max-conns", "0"}, full...), []string{"--db-max-conns 0"}},
 		{"migrate without a database", []string{"migrate"}, []string{"--database-url (or SOHOA_DATABASE_URL)"}},
 	}
 	for _, tc := range tests {
@@ -72,7 +75,8 @@ func TestMigrateThenWorker(t *testing.T) {
 	t.Setenv("SOHOA_DATABASE_URL", dbURL)
 	t.Setenv("SOHOA_S3_BUCKET", workerTestBucket(t))
 
-	args := []string{"worker", "--concurrency", "1", "--redis-addr", redisURL, "--metrics-addr", "127.0.0.1:0"}
+	args := []string{"worker", "--concurrency", "1", "--redis-addr", redisURL, "--metrics-addr", "127.0.0.1:0",
+		"--db-max-conns", "3", "--retry-first", "2s", "--retry-max", "1m"}
 	if _, _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), "sohoa migrate") {
 		t.Fatalf("worker on an empty database: %v, want a hint to run sohoa migrate", err)
 	}
@@ -97,8 +101,10 @@ func TestMigrateThenWorker(t *testing.T) {
 		pw.Close()
 	}()
 	addr := ""
+	var logged strings.Builder
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
+		logged.WriteString(sc.Text() + "\n")
 		if m := regexp.MustCompile(`"msg":"metrics served","addr":"([^"]+)"`).FindStringSubmatch(sc.Text()); m != nil {
 			addr = m[1]
 			break
@@ -108,6 +114,11 @@ func TestMigrateThenWorker(t *testing.T) {
 	if addr == "" {
 		cancel()
 		t.Fatalf("worker did not start: %v", <-done)
+	}
+	for _, want := range []string{`"msg":"database pool","max_conns":3`, `"msg":"retry backoff","first":2000000000,"max":60000000000`} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("worker log lacks %s:\n%s", want, logged.String())
+		}
 	}
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
@@ -197,4 +208,60 @@ func workerTestRedis(t *testing.T) string {
 	}
 	t.Fatal("no free Redis database among 1–15")
 	return ""
+}
+
+// TestRetryFlags parses --retry-first and --retry-max as the worker does and
+// checks the backoff they give: none (asynq's default) unless --retry-first
+// is set; the first retry waits up to --retry-first, a late one up to
+// --retry-max.
+func TestRetryFlags(t *testing.T) {
+	tests := []struct {
+		name         string
+		args         []string
+		first, limit time.Duration // 0: asynq's default backoff
+		err          string
+	}{
+		{"asynq's default", nil, 0, 0, ""},
+		{"explicit zero", []string{"--retry-first", "0"}, 0, 0, ""},
+		{"first only", []string{"--retry-first", "2s"}, 2 * time.Second, defaultRetryMax, ""},
+		{"both", []string{"--retry-first=500ms", "--retry-max=1m"}, 500 * time.Millisecond, time.Minute, ""},
+		{"equal", []string{"--retry-first=1m", "--retry-max=1m"}, time.Minute, time.Minute, ""},
+		{"negative", []string{"--retry-first", "-1s"}, 0, 0, "--retry-first -1s"},
+		{"below a millisecond", []string{"--retry-first", "10us"}, 0, 0, "--retry-first 10µs"},
+		{"max below first", []string{"--retry-first", "10s", "--retry-max", "5s"}, 0, 0, "--retry-max 5s"},
+		{"max alone", []string{"--retry-max", "1m"}, 0, 0, "--retry-max 1m0s needs --retry-first"},
+		{"not a duration", []string{"--retry-first", "soon"}, 0, 0, `"--retry-first"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r retryFlags
+			err := parseFlags(tc.args, r.add, r.resolve)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one that mentions %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.first == 0 {
+				if r.delay != nil {
+					t.Fatal("a backoff was set: want asynq's default")
+				}
+				return
+			}
+			if r.delay == nil {
+				t.Fatal("no backoff")
+			}
+			for range 20 {
+				if d := r.delay(1); d < tc.first/2 || d > tc.first {
+					t.Fatalf("first retry after %v, want within [%v, %v]", d, tc.first/2, tc.first)
+				}
+				if d := r.delay(60); d < tc.limit/2 || d > tc.limit {
+					t.Fatalf("60th retry after %v, want within [%v, %v]", d, tc.limit/2, tc.limit)
+				}
+			}
+		})
+	}
 }
