@@ -76,13 +76,18 @@ func newCSVWriter(w io.Writer) *csvWriter {
 	return &csvWriter{cw: csv.NewWriter(w), keys: AllFieldKeys()}
 }
 
+// writeHeader writes the header row once, before the first record.
+func (c *csvWriter) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	return c.cw.Write(append(append(slices.Clone(csvHead), c.keys...), "review_fields", "warnings", "error"))
+}
+
 func (c *csvWriter) Write(r models.Record) error {
-	if !c.header {
-		c.header = true
-		head := append(append(slices.Clone(csvHead), c.keys...), "review_fields", "warnings", "error")
-		if err := c.cw.Write(head); err != nil {
-			return err
-		}
+	if err := c.writeHeader(); err != nil {
+		return err
 	}
 	row := []string{r.ID, r.Source, r.PageSHA256, strconv.Itoa(r.EntryIndex), string(r.RegisterType), r.Template, string(r.Status)}
 	var review []string
@@ -101,7 +106,12 @@ func (c *csvWriter) Write(r models.Record) error {
 	return c.cw.Write(row)
 }
 
+// Close writes the header if no record came (an empty file still names
+// its columns) and flushes; it may be called again after more records.
 func (c *csvWriter) Close() error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
 	c.cw.Flush()
 	return c.cw.Error()
 }

@@ -155,7 +155,7 @@ func TestRecords(t *testing.T) {
 	if r.status != http.StatusOK || one.ID != recs[0].ID || one.Fields["full_name"].Raw != "NGUYỄN THỊ VÂN" {
 		t.Fatalf("get: %d %s", r.status, r.body)
 	}
-	for _, q := range []string{"status=done", "limit=0", "limit=5000", "after=-1", "batch=not-a-uuid"} {
+	for _, q := range []string{"status=done", "limit=0", "limit=10001", "after=-1", "batch=not-a-uuid"} {
 		if r := e.do(t, http.MethodGet, "/v1/records?"+q, loader, nil, nil); r.status != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", q, r.status, r.body)
 		}

@@ -117,22 +117,7 @@ func (c *Client) UploadPage(ctx context.Context, batchID, filename string, body 
 // do sends a request and decodes a JSON answer into out, or returns an
 // *APIError. size -1 means no body.
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, size int64, h http.Header, out any) error {
-	u := c.base.String() + path
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return err
-	}
-	if size >= 0 {
-		req.ContentLength = size
-	}
-	for k, v := range h {
-		req.Header[k] = v
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
+	resp, err := c.send(ctx, method, path, body, size, h)
 	if err != nil {
 		return err
 	}
@@ -141,20 +126,52 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, si
 	if err != nil {
 		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
-	if resp.StatusCode >= 300 {
-		var eb errorBody
-		if json.Unmarshal(data, &eb) != nil || eb.Error == "" {
-			eb.Error = strings.TrimSpace(string(data))
-			if eb.Error == "" {
-				eb.Error = http.StatusText(resp.StatusCode)
-			}
-		}
-		return &APIError{Status: resp.StatusCode, Code: eb.Code, Message: eb.Error}
-	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
 			return fmt.Errorf("%s %s: answer is not the expected JSON: %w", method, path, err)
 		}
 	}
 	return nil
+}
+
+// send sends a request with the token and returns the answer when its
+// status is below 300, or else an *APIError. size -1 means no body; h may
+// set Accept, which is application/json otherwise.
+func (c *Client) send(ctx context.Context, method, path string, body io.Reader, size int64, h http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
+	if err != nil {
+		return nil, err
+	}
+	if size >= 0 {
+		req.ContentLength = size
+	}
+	req.Header.Set("Accept", "application/json")
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 300 {
+		defer resp.Body.Close()
+		return nil, apiErrorOf(resp)
+	}
+	return resp, nil
+}
+
+// apiErrorOf reads an error answer.
+func apiErrorOf(resp *http.Response) *APIError {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var eb errorBody
+	if json.Unmarshal(data, &eb) != nil || eb.Error == "" {
+		eb.Error = strings.TrimSpace(string(data))
+		if eb.Error == "" {
+			eb.Error = http.StatusText(resp.StatusCode)
+		}
+	}
+	return &APIError{Status: resp.StatusCode, Code: eb.Code, Message: eb.Error}
 }

@@ -73,6 +73,68 @@
 // still stored in state uploaded ("queued": false); PostgreSQL is the
 // source of truth and the reconciler enqueues it later.
 //
+// # Pulling records (loaders)
+//
+// GET /v1/records streams the records changed after a cursor, in change
+// order. Every insert of a record, and every update that changes it, gives
+// it a new change number; a record corrected after it was pulled comes
+// again, in its latest version. Query parameters:
+//
+//	since=N        the cursor (after= is its older name); 0 or none: from the start
+//	limit=N        records per answer, 1 to 10,000; 100 by default
+//	format=F       jsonl (default) or csv; without format=, Accept: text/csv asks for CSV
+//	status=S       accepted, review, verified or rejected
+//	type=T         register type: birth, marriage or death
+//	batch=ID       the records of one batch (page=ID: of one page)
+//	office=TEXT    the records of a registration office: those of a batch whose
+//	               office is TEXT, and those whose registration_office field value
+//	               is TEXT (exact, after NFC and single spaces)
+//	from=D, to=D   registration date (fields.registration_date), both inclusive; D is
+//	               YYYY-MM-DD, or YYYY-MM or YYYY for a whole month or year
+//
+// Office matches both: a book's office is typed once for the whole batch and
+// holds when an entry's office could not be read; an extract in a mixed
+// batch names its own. For dates, a record whose date is written only as a
+// year or month counts as its first day (1990 as 1990-01-01), so adjacent
+// ranges share no record and miss none; with from= or to=, records without
+// an ISO registration date are left out. A malformed parameter is a 400
+// that names it.
+//
+// The answer is 200 with two headers, then the records: JSON Lines
+// (application/x-ndjson), each line a record in the record format ("fields"
+// comes last and its keys in PostgreSQL's order: the fields are passed on
+// as stored, not decoded), or CSV (text/csv; header=present) with the
+// export's columns, one row per record and the header first, also when no
+// record matches.
+//
+//	X-Next-After   the cursor to pass as since= next
+//	X-Has-More     true when the answer stopped at its limit (more may follow);
+//	               false when it holds every change made before the request
+//
+// Exactly once: before reading, the server waits for the transactions
+// writing records at that moment to end (records_change_horizon, see
+// storage/migrations/00003_review_speed.sql), then fixes the answer's range
+// (since, X-Next-After]: the answer holds every matching change numbered in
+// it, and no change numbered in it can commit later. Both headers are
+// therefore known before the first record and sent ahead of them, and the
+// records are written as PostgreSQL returns them, flushed at least every
+// 200 ms. A record changed while the answer streams moves past X-Next-After
+// and comes in a later answer. A loader saves X-Next-After in the same
+// transaction as what it makes of the records (or applies records
+// idempotently, by id, and saves the cursor after them), and after a crash
+// resumes from the cursor it saved last: it then gets every later change
+// exactly once, none missed. When the server fails after the status is
+// sent (a database error mid-answer), it cuts the connection without
+// ending the chunked body, so the client sees a broken answer (Go:
+// io.ErrUnexpectedEOF), never a short one that looks whole: save nothing
+// from it. A since= past the newest change is a 400: this server did not
+// hand it out (a cursor of another database).
+//
+// Client.PullChanges makes one request; Client.Pull iterates over answers
+// until it has caught up. An answer holds a PostgreSQL connection while it
+// streams. Deleted records (a page extracted again with fewer entries)
+// are not reported.
+//
 // # Logs and metrics
 //
 // Each request is logged once (log/slog) with its method, route pattern,

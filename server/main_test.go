@@ -91,7 +91,7 @@ func testPoolOn(ctx context.Context, adminURL, name string) (*pgxpool.Pool, erro
 
 // needServices skips the test when PostgreSQL or MinIO is not configured,
 // or fails it when SOHOA_REQUIRE_SERVICES=1.
-func needServices(t *testing.T) {
+func needServices(t testing.TB) {
 	t.Helper()
 	for _, v := range []string{"SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT"} {
 		if os.Getenv(v) != "" {
@@ -187,7 +187,7 @@ type testEnv struct {
 }
 
 // newTestEnv starts a server; adjust may change its options.
-func newTestEnv(t *testing.T, adjust func(*Options)) *testEnv {
+func newTestEnv(t testing.TB, adjust func(*Options)) *testEnv {
 	t.Helper()
 	needServices(t)
 	ctx := t.Context()
@@ -248,7 +248,7 @@ func newTestEnv(t *testing.T, adjust func(*Options)) *testEnv {
 	return e
 }
 
-func (e *testEnv) removeBucket(t *testing.T) {
+func (e *testEnv) removeBucket(t testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for obj := range e.minio.ListObjects(ctx, e.bucket, minio.ListObjectsOptions{Recursive: true}) {

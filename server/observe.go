@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,11 +37,17 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request, next http.Handl
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			info.err = fmt.Errorf("panic: %v", p)
-			if sw.status == 0 {
-				s.writeError(sw, r, errorf(http.StatusInternalServerError, codeInternal, "internal error"))
+				// A response cut on purpose (abortResponse): log it, then
+				// let net/http close the connection.
+				defer panic(p)
+				if info.err == nil {
+					info.err = errors.New("response aborted")
+				}
+			} else {
+				info.err = fmt.Errorf("panic: %v", p)
+				if sw.status == 0 {
+					s.writeError(sw, r, errorf(http.StatusInternalServerError, codeInternal, "internal error"))
+				}
 			}
 		}
 		status := sw.status

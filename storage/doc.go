@@ -24,11 +24,14 @@
 // records. Every insert or update that changes a record draws a new
 // change_seq for export cursors (ListRecordsOptions.AfterSeq). Writers do
 // not wait for each other: each holds an advisory lock of its own from its
-// first record write to its end, and ListRecords first waits for the
-// writers in flight and reads no number drawn after the call began, so a
-// cursor never skips a change that commits late (the protocol and why it
-// is gap-free: migrations/00003_review_speed.sql). A long transaction that
-// writes records therefore delays ListRecords, not other writers.
+// first record write to its end, and PullRecords (and ListRecords, which
+// collects it) first waits for the writers in flight and reads no number
+// drawn after the call began, so a cursor never skips a change that commits
+// late (the protocol and why it is gap-free:
+// migrations/00003_review_speed.sql). A long transaction that writes
+// records therefore delays PullRecords, not other writers. PullRecords
+// fixes the cursor that follows a read (RecordPull.Next) before it reads,
+// so the pull API can send it ahead of the records it streams.
 // Deleted records (SaveRecords replacing a page's records) leave no trace
 // for such a cursor.
 //

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,17 +24,6 @@ type Record struct {
 	ChangeSeq int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
-}
-
-// ListRecordsOptions filters ListRecords; zero values select everything.
-// Results come in change order, so AfterSeq set to the last ChangeSeq seen
-// resumes a listing (an export cursor).
-type ListRecordsOptions struct {
-	BatchID  string
-	PageID   string
-	Status   models.Status
-	AfterSeq int64
-	Limit    int // 0 means 100; at most 1000
 }
 
 const recordColumns = `r.id, r.page_id, r.entry_index, r.source, r.page_sha256, r.register_type, r.template,
@@ -137,65 +125,6 @@ func (s *Store) GetRecord(ctx context.Context, id string) (Record, error) {
 	return r, nil
 }
 
-// ListRecords returns the records that match opts, in change order. It
-// first waits for the transactions writing records at the time of the call
-// to end (so it sees what they commit), and it returns no change numbered
-// after those drawn by the time of the call, so a cursor read never skips a
-// change that commits later. It must not be called in a transaction that
-// itself writes records while other writers wait for its locks (the wait
-// would be a deadlock, which PostgreSQL breaks by failing one side).
-func (s *Store) ListRecords(ctx context.Context, opts ListRecordsOptions) ([]Record, error) {
-	limit, err := clampLimit(opts.Limit)
-	if err != nil {
-		return nil, err
-	}
-	where := []string{"r.change_seq > $1"}
-	args := []any{opts.AfterSeq}
-	if opts.BatchID != "" {
-		id, ok := parseID(opts.BatchID)
-		if !ok {
-			return nil, invalidf("batch id %q", opts.BatchID)
-		}
-		args = append(args, id)
-		where = append(where, fmt.Sprintf("r.page_id IN (SELECT id FROM pages WHERE batch_id = $%d)", len(args)))
-	}
-	if opts.PageID != "" {
-		id, ok := parseID(opts.PageID)
-		if !ok {
-			return nil, invalidf("page id %q", opts.PageID)
-		}
-		args = append(args, id)
-		where = append(where, fmt.Sprintf("r.page_id = $%d", len(args)))
-	}
-	if opts.Status != "" {
-		if !validStatus(opts.Status) {
-			return nil, invalidf("record status %q", opts.Status)
-		}
-		args = append(args, string(opts.Status))
-		where = append(where, fmt.Sprintf("r.status = $%d", len(args)))
-	}
-	// Read up to the horizon only, in a statement of its own started after
-	// it: see records_change_horizon in migrations/00003_review_speed.sql.
-	var horizon int64
-	if err := s.db.QueryRow(ctx, `SELECT records_change_horizon()`).Scan(&horizon); err != nil {
-		return nil, fmt.Errorf("storage: list records: change horizon: %w", err)
-	}
-	args = append(args, horizon)
-	where = append(where, fmt.Sprintf("r.change_seq <= $%d", len(args)))
-	args = append(args, limit)
-	query := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(` ORDER BY r.change_seq LIMIT $%d`, len(args))
-	rows, err := s.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: list records: %w", err)
-	}
-	recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Record, error) { return scanRecord(r) })
-	if err != nil {
-		return nil, fmt.Errorf("storage: list records: %w", err)
-	}
-	return recs, nil
-}
-
 // checkRecords validates recs and returns their canonical ids.
 func checkRecords(recs []models.Record) ([]string, error) {
 	ids := make([]string, len(recs))
@@ -244,6 +173,26 @@ func scanRecord(row pgx.Row) (Record, error) {
 	return r.record()
 }
 
+// RawRecord is a Record whose fields are left as PostgreSQL sent them,
+// for a caller that passes them on without looking at them: the fields
+// object outweighs the rest of a record many times over, and decoding it
+// is most of the cost of reading records.
+type RawRecord struct {
+	Record // Fields is nil
+	// FieldsJSON is the record's fields object, as JSON text (from jsonb:
+	// keys in jsonb's order, spaces after colons and commas).
+	FieldsJSON []byte
+}
+
+// Decode returns the record with its fields decoded.
+func (r RawRecord) Decode() (Record, error) {
+	rec := r.Record
+	if err := json.Unmarshal(r.FieldsJSON, &rec.Fields); err != nil {
+		return Record{}, fmt.Errorf("record %s fields: %w", rec.ID, err)
+	}
+	return rec, nil
+}
+
 // recordRow receives the columns of recordColumns.
 type recordRow struct {
 	r               Record
@@ -256,13 +205,13 @@ func (r *recordRow) dest() []any {
 		&r.status, &r.fields, &r.r.Warnings, &r.r.Error, &r.r.ChangeSeq, &r.r.CreatedAt, &r.r.UpdatedAt}
 }
 
-// record returns the record scanned into r.
-func (r *recordRow) record() (Record, error) {
+// raw returns the record scanned into r, its fields undecoded.
+func (r *recordRow) raw() RawRecord {
 	rec := r.r
 	rec.RegisterType = models.RegisterType(r.regType)
 	rec.Status = models.Status(r.status)
-	if err := json.Unmarshal(r.fields, &rec.Fields); err != nil {
-		return Record{}, fmt.Errorf("record %s fields: %w", rec.ID, err)
-	}
-	return rec, nil
+	return RawRecord{Record: rec, FieldsJSON: r.fields}
 }
+
+// record returns the record scanned into r.
+func (r *recordRow) record() (Record, error) { return r.raw().Decode() }

@@ -195,21 +195,26 @@ func withIndex(r models.Record, i int) models.Record {
 	return r
 }
 
+// saveRecordPairs adds n pages to the batch, each with a record in review
+// and an accepted one, and returns the records' ids in save order.
+func saveRecordPairs(t *testing.T, s *Store, batchID string, n int) []string {
+	t.Helper()
+	var ids []string
+	for range n {
+		recs := []models.Record{testRecord(0, models.StatusReview), testRecord(1, models.StatusAccepted)}
+		if err := s.SaveRecords(t.Context(), newPage(t, s, batchID).ID, recs); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, recs[0].ID, recs[1].ID)
+	}
+	return ids
+}
+
 func TestListRecordsCursor(t *testing.T) {
 	s, _ := testStore(t)
 	ctx := t.Context()
 	b := newBatch(t, s)
-	var want []string
-	for range 3 {
-		p := newPage(t, s, b.ID)
-		recs := []models.Record{testRecord(0, models.StatusReview), testRecord(1, models.StatusAccepted)}
-		if err := s.SaveRecords(ctx, p.ID, recs); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs {
-			want = append(want, r.ID)
-		}
-	}
+	want := saveRecordPairs(t, s, b.ID, 3)
 	// Read the batch two records at a time, resuming after the last seq.
 	var got []string
 	after := int64(0)
