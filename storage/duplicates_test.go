@@ -170,8 +170,10 @@ func TestRecordsMatching(t *testing.T) {
 		t.Errorf("no probes: %v, %v", got, err)
 	}
 
-	// The query can be served by the GIN index (the planner prefers a
-	// sequential scan on a table this small).
+	// The containment can be served by the GIN index (the planner prefers
+	// a sequential scan on a table this small, and with the type in the
+	// query the (register_type, change_seq) index: on a real table, where
+	// one type has millions of rows, statistics make GIN the cheaper).
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +185,7 @@ func TestRecordsMatching(t *testing.T) {
 	defer conn.Exec(ctx, "RESET enable_seqscan")
 	var plan strings.Builder
 	rows, err := conn.Query(ctx, `EXPLAIN SELECT id FROM records r WHERE r.fields @> ANY($1::jsonb[])
-		AND r.register_type = 'birth' AND r.status <> 'rejected'`, []string{`{"entry_number":{"value":"7"}}`})
+		AND r.status <> 'rejected'`, []string{`{"entry_number":{"value":"7"}}`})
 	if err != nil {
 		t.Fatal(err)
 	}
