@@ -35,7 +35,8 @@ const ManifestFormat = "sohoa-book-export/1"
 // its manifest.
 var ErrManifest = errors.New("export: book export does not match its manifest")
 
-// ImageFunc opens the original page image whose hex SHA-256 is sum.
+// ImageFunc opens the original page image whose hex SHA-256 is sum. It
+// must be safe for concurrent use.
 type ImageFunc func(ctx context.Context, sum string) (io.ReadCloser, error)
 
 // BookOptions configures WriteBook.
@@ -114,9 +115,10 @@ func safeName(s string) string {
 // (so-<book>-<status>.xlsx) and manifest.json, last, listing the other
 // files with their SHA-256, the records per status, the records still
 // pending and the duplicates. Records come from recs one at a time; only
-// their ids and duplicate keys are kept, and each page image is fetched
-// once for consecutive records of the same page. The returned manifest
-// says whether the export is final.
+// their ids, duplicate keys and manifest lines are kept. Each page image
+// is fetched once for consecutive records of the same page, a few pages
+// ahead of the writing (ImageFunc is called from several goroutines). The
+// returned manifest says whether the export is final.
 func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, error], opts BookOptions) (Manifest, error) {
 	if opts.Images == nil {
 		return Manifest{}, fmt.Errorf("export: book: no image source")

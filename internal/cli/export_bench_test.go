@@ -44,6 +44,11 @@ import (
 // made unique per page by a JPEG comment, so the zip holds what real scans
 // of that size and kind would give.
 //
+// What memory an export should hold: fixed buffers (two 16 MiB upload
+// parts, excelize's row chunk of up to 16 MiB before it spills to disk, a
+// few page scans) plus about 1 KiB a record of manifest lines, zip
+// directory and duplicate keys; never the PDFs or the scans of the book.
+//
 // Environment: SOHOA_BENCH_EXPORT_RECORDS, book sizes (default
 // "2000 10000"); SOHOA_BENCH_EXPORT_PAGES, a directory of JPEG page
 // scans; SOHOA_BENCH_EXPORT_PER_PAGE, entries per page (default 2).
