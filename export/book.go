@@ -13,6 +13,7 @@ import (
 	"iter"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sohoa/sohoa/models"
@@ -34,7 +35,8 @@ const ManifestFormat = "sohoa-book-export/1"
 // its manifest.
 var ErrManifest = errors.New("export: book export does not match its manifest")
 
-// ImageFunc opens the original page image whose hex SHA-256 is sum.
+// ImageFunc opens the original page image whose hex SHA-256 is sum. It
+// must be safe for concurrent use.
 type ImageFunc func(ctx context.Context, sum string) (io.ReadCloser, error)
 
 // BookOptions configures WriteBook.
@@ -47,7 +49,7 @@ type BookOptions struct {
 	Images ImageFunc
 	// Font is the PDFs' text font (see PDFOptions.Font); nil leaves the
 	// PDFs without the fields page.
-	Font    []byte
+	Font    *Font
 	Created time.Time // zero means now
 }
 
@@ -113,9 +115,10 @@ func safeName(s string) string {
 // (so-<book>-<status>.xlsx) and manifest.json, last, listing the other
 // files with their SHA-256, the records per status, the records still
 // pending and the duplicates. Records come from recs one at a time; only
-// their ids and duplicate keys are kept, and each page image is fetched
-// once for consecutive records of the same page. The returned manifest
-// says whether the export is final.
+// their ids, duplicate keys and manifest lines are kept. Each page image
+// is fetched once for consecutive records of the same page, a few pages
+// ahead of the writing (ImageFunc is called from several goroutines). The
+// returned manifest says whether the export is final.
 func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, error], opts BookOptions) (Manifest, error) {
 	if opts.Images == nil {
 		return Manifest{}, fmt.Errorf("export: book: no image source")
@@ -130,6 +133,9 @@ func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, e
 		Records: map[models.Status]int{}, Pending: []string{}, Rejected: []string{},
 		Files: []ManifestFile{},
 	}
+	if opts.Columns == nil {
+		opts.Columns = DefaultColumns() // once, not per record's PDF
+	}
 	zw := zip.NewWriter(w)
 	xbuf, err := newSpool()
 	if err != nil {
@@ -141,36 +147,35 @@ func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, e
 		return Manifest{}, err
 	}
 	defer xw.Close()
-	var dups Detector
+	var tally Tally
 	pdfOpts := PDFOptions{Font: opts.Font, Columns: opts.Columns, Created: created}
-	var img pageCache
 	names := map[string]bool{}
-	for r, err := range recs {
-		if err != nil {
-			return Manifest{}, fmt.Errorf("export: book %s: %w", opts.Book, err)
+	pages := readAhead(ctx, recs, opts.Images, pagesAhead)
+	defer pages.close()
+	var cur *pageFetch
+	for it := range pages.items {
+		if it.err != nil {
+			return Manifest{}, fmt.Errorf("export: book %s: %w", opts.Book, it.err)
 		}
-		if err := ctx.Err(); err != nil {
-			return Manifest{}, err
-		}
-		m.Records[r.Status]++
-		dups.Add(r)
-		switch r.Status {
-		case models.StatusRejected:
-			m.Rejected = append(m.Rejected, r.ID)
+		r := it.rec
+		if !tally.Add(r) {
 			continue
-		case models.StatusAccepted, models.StatusVerified:
-		default:
-			m.Pending = append(m.Pending, r.ID)
 		}
 		if err := xw.Write(r); err != nil {
 			return Manifest{}, err
 		}
-		page, err := img.get(ctx, opts.Images, r.PageSHA256)
+		if it.page != cur {
+			if cur != nil {
+				pages.done() // the previous page's records are written
+			}
+			cur = it.page
+		}
+		page, err := it.page.wait(ctx)
 		if err != nil {
 			return Manifest{}, fmt.Errorf("export: record %s: page %s: %w", r.ID, r.PageSHA256, err)
 		}
 		name := pdfName(r, names)
-		f, err := addFile(zw, name, created, func(w io.Writer) error { return RecordPDF(w, r, page, pdfOpts) })
+		f, err := addFile(zw, name, created, func(w io.Writer) error { return recordPDF(w, r, page, pdfOpts) })
 		if err != nil {
 			return Manifest{}, err
 		}
@@ -178,12 +183,18 @@ func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, e
 		m.Files = append(m.Files, f)
 		m.Exported++
 	}
-	m.Duplicates = dups.Duplicates()
-	if m.Duplicates == nil {
-		m.Duplicates = []Duplicate{}
+	if err := ctx.Err(); err != nil {
+		return Manifest{}, err
 	}
+	m.Records = tally.Records
+	if m.Records == nil {
+		m.Records = map[models.Status]int{}
+	}
+	m.Pending = append(m.Pending, tally.Pending...)
+	m.Rejected = append(m.Rejected, tally.Rejected...)
+	m.Duplicates = tally.Duplicates()
 	m.UnresolvedDuplicates = Unresolved(m.Duplicates)
-	m.Final = len(m.Pending) == 0 && m.UnresolvedDuplicates == 0
+	m.Final = tally.Final()
 	m.Status = StatusPartial
 	if m.Final {
 		m.Status = StatusFinal
@@ -231,11 +242,13 @@ func pdfName(r models.Record, used map[string]bool) string {
 }
 
 // addFile writes one zip entry through write and returns its manifest
-// line.
+// line. The workbook and the PDFs are stored, not deflated: the workbook
+// is compressed already and a PDF is mostly its page's JPEG, so deflating
+// them took most of a book export's time for a few per cent.
 func addFile(zw *zip.Writer, name string, mod time.Time, write func(io.Writer) error) (ManifestFile, error) {
 	method := zip.Deflate
-	if strings.HasSuffix(name, ".xlsx") {
-		method = zip.Store // already compressed
+	if strings.HasSuffix(name, ".xlsx") || strings.HasSuffix(name, ".pdf") {
+		method = zip.Store
 	}
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: mod})
 	if err != nil {
@@ -260,16 +273,106 @@ func (c *counter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// pageCache keeps the last page image read.
-type pageCache struct {
-	sum  string
-	data []byte
+// pagesAhead is how many page images are fetched while the current
+// page's PDFs are written: fetching one page after another left the export
+// waiting on the object store for most of its time.
+const pagesAhead = 3
+
+// bookItem is a record with its page image being fetched (nil for a
+// rejected record, which gets no PDF), or the error that ended the
+// records.
+type bookItem struct {
+	rec  models.Record
+	page *pageFetch
+	err  error
 }
 
-func (p *pageCache) get(ctx context.Context, open ImageFunc, sum string) ([]byte, error) {
-	if sum == p.sum && p.data != nil {
-		return p.data, nil
+// pageFetch is a page image being fetched and prepared for the PDFs.
+type pageFetch struct {
+	ready chan struct{}
+	img   *pdfImage
+	err   error
+}
+
+func (p *pageFetch) wait(ctx context.Context) (*pdfImage, error) {
+	select {
+	case <-p.ready:
+		return p.img, p.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
+}
+
+// pageReader reads records and fetches their page images ahead of the
+// writer. Consecutive records of one page share a fetch (a book's records
+// come in entry order, so a page's entries are together); at most ahead+1
+// pages are held, so memory does not grow with the book.
+type pageReader struct {
+	items  chan bookItem
+	slots  chan struct{}
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func readAhead(ctx context.Context, recs iter.Seq2[models.Record, error], open ImageFunc, ahead int) *pageReader {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &pageReader{items: make(chan bookItem, 64), slots: make(chan struct{}, ahead+1), cancel: cancel}
+	send := func(it bookItem) bool {
+		select {
+		case p.items <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	p.wg.Go(func() {
+		defer close(p.items)
+		var last *pageFetch
+		lastSum := ""
+		for r, err := range recs {
+			if err != nil {
+				send(bookItem{err: err})
+				return
+			}
+			it := bookItem{rec: r}
+			if r.Status != models.StatusRejected {
+				if last == nil || r.PageSHA256 != lastSum {
+					select {
+					case p.slots <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+					f, sum := &pageFetch{ready: make(chan struct{})}, r.PageSHA256
+					last, lastSum = f, sum
+					p.wg.Go(func() {
+						defer close(f.ready)
+						f.img, f.err = fetchPage(ctx, open, sum)
+					})
+				}
+				it.page = last
+			}
+			if !send(it) {
+				return
+			}
+		}
+	})
+	return p
+}
+
+// done frees the slot of a page whose records are all written.
+func (p *pageReader) done() { <-p.slots }
+
+// close stops reading and waits for the reader and the fetches to end.
+func (p *pageReader) close() {
+	p.cancel()
+	for range p.items {
+	}
+	p.wg.Wait()
+}
+
+// fetchPage reads the page image whose SHA-256 is sum and prepares it for
+// the PDFs.
+func fetchPage(ctx context.Context, open ImageFunc, sum string) (*pdfImage, error) {
 	rc, err := open(ctx, sum)
 	if err != nil {
 		return nil, err
@@ -279,8 +382,11 @@ func (p *pageCache) get(ctx context.Context, open ImageFunc, sum string) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	p.sum, p.data = sum, data
-	return data, nil
+	img, err := preparePDFImage(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrImage, err)
+	}
+	return img, nil
 }
 
 // VerifyBook reads the book export in r, checks that it holds exactly the

@@ -4,12 +4,20 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/sohoa/sohoa/models"
 )
@@ -24,9 +32,11 @@ func seq(recs []models.Record) iter.Seq2[models.Record, error] {
 	}
 }
 
-// images serves one JPEG for every page and counts the fetches.
+// images serves one JPEG for every page and counts the fetches (made
+// concurrently: the export reads pages ahead).
 type images struct {
 	data    []byte
+	mu      sync.Mutex
 	fetches int
 }
 
@@ -34,7 +44,9 @@ func (im *images) open(_ context.Context, sum string) (io.ReadCloser, error) {
 	if len(sum) != 64 {
 		return nil, errors.New("no such page")
 	}
+	im.mu.Lock()
 	im.fetches++
+	im.mu.Unlock()
 	return io.NopCloser(bytes.NewReader(im.data)), nil
 }
 
@@ -156,5 +168,225 @@ func TestBookMissingImage(t *testing.T) {
 	_, err := WriteBook(t.Context(), io.Discard, seq([]models.Record{r}), BookOptions{Book: "1", Images: im.open})
 	if err == nil || !strings.Contains(err.Error(), "no such page") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// pageSum is the SHA-256 (hex) naming test page i.
+func pageSum(i int) string {
+	sum := sha256.Sum256([]byte(strconv.Itoa(i)))
+	return hex.EncodeToString(sum[:])
+}
+
+// pageImages serves a different image per page: JPEG for even pages, PNG
+// for odd ones. It counts each page's fetches and the most fetches in
+// flight at once.
+type pageImages struct {
+	t        *testing.T
+	pages    map[string][]byte
+	mu       sync.Mutex
+	fetches  map[string]int
+	inFlight int
+	maxIn    int
+	fail     string // a page whose fetch fails
+}
+
+func newPageImages(t *testing.T, n int) *pageImages {
+	im := &pageImages{t: t, pages: map[string][]byte{}, fetches: map[string]int{}}
+	for i := range n {
+		format := "jpeg"
+		if i%2 == 1 {
+			format = "png"
+		}
+		im.pages[pageSum(i)] = testImage(t, format, 30+i, 40)
+	}
+	return im
+}
+
+func (im *pageImages) open(ctx context.Context, sum string) (io.ReadCloser, error) {
+	im.mu.Lock()
+	im.fetches[sum]++
+	im.inFlight++
+	im.maxIn = max(im.maxIn, im.inFlight)
+	im.mu.Unlock()
+	defer func() {
+		im.mu.Lock()
+		im.inFlight--
+		im.mu.Unlock()
+	}()
+	time.Sleep(time.Millisecond) // long enough for fetches to overlap
+	if sum == im.fail {
+		return nil, errors.New("object store unavailable")
+	}
+	data, ok := im.pages[sum]
+	if !ok {
+		return nil, errors.New("no such page")
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+// pagedBook is a book of n pages holding perPage records each, entry
+// numbers from 1; every fifth record is rejected.
+func pagedBook(n, perPage int) []models.Record {
+	var recs []models.Record
+	for p := range n {
+		for e := range perPage {
+			i := p*perPage + e
+			st := models.StatusVerified
+			if i%5 == 4 {
+				st = models.StatusRejected
+			}
+			r := birth(fmt.Sprintf("r%03d", i), strconv.Itoa(i+1), fmt.Sprintf("Nguyễn Thị Hoà %d", i), "2019-03-05", "Lê Thị Oanh", st)
+			r.PageSHA256, r.EntryIndex = pageSum(p), e
+			recs = append(recs, r)
+		}
+	}
+	return recs
+}
+
+// TestBookManifestChecksums unzips a book export of many pages and checks,
+// without VerifyBook, that the manifest lists exactly the other files,
+// each with the SHA-256 and size of its bytes, that every exported record
+// has its PDF, and that every page was fetched once with a bounded number
+// of pages read ahead.
+func TestBookManifestChecksums(t *testing.T) {
+	const pages, perPage = 40, 3
+	recs := pagedBook(pages, perPage)
+	im := newPageImages(t, pages)
+	font, err := LoadFont("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	m, err := WriteBook(t.Context(), &b, seq(recs), BookOptions{Book: "01/2019", Images: im.open, Font: font})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type file struct {
+		sum  string
+		size int64
+	}
+	inZip := map[string]file{}
+	var manifest Manifest
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		if f.Name == ManifestName {
+			if err := json.Unmarshal(data, &manifest); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		sum := sha256.Sum256(data)
+		inZip[f.Name] = file{hex.EncodeToString(sum[:]), int64(len(data))}
+		if strings.HasSuffix(f.Name, ".pdf") && !bytes.HasPrefix(data, []byte("%PDF-1.")) {
+			t.Errorf("%s is not a PDF", f.Name)
+		}
+	}
+	if manifest.Format != ManifestFormat || !manifest.Final || manifest.Status != StatusFinal {
+		t.Fatalf("manifest %+v", manifest)
+	}
+	if len(manifest.Files) != len(inZip) {
+		t.Errorf("manifest lists %d files, the zip holds %d besides it", len(manifest.Files), len(inZip))
+	}
+	records := map[string]bool{}
+	for _, mf := range manifest.Files {
+		f, ok := inZip[mf.Name]
+		switch {
+		case !ok:
+			t.Errorf("%s is listed but not in the zip", mf.Name)
+		case f.sum != mf.SHA256 || f.size != mf.Size:
+			t.Errorf("%s: sha256 %s (%d bytes), manifest says %s (%d bytes)", mf.Name, f.sum, f.size, mf.SHA256, mf.Size)
+		}
+		if mf.RecordID != "" {
+			records[mf.RecordID] = true
+		}
+	}
+	exported := 0
+	for _, r := range recs {
+		if r.Status == models.StatusRejected {
+			if records[r.ID] {
+				t.Errorf("rejected record %s has a PDF", r.ID)
+			}
+			continue
+		}
+		exported++
+		if !records[r.ID] {
+			t.Errorf("record %s has no PDF", r.ID)
+		}
+	}
+	if manifest.Exported != exported || m.Exported != exported || len(manifest.Rejected) != len(recs)-exported {
+		t.Errorf("exported %d (returned %d), rejected %d; want %d and %d", manifest.Exported, m.Exported, len(manifest.Rejected), exported, len(recs)-exported)
+	}
+	for i := range pages {
+		if n := im.fetches[pageSum(i)]; n != 1 {
+			t.Errorf("page %d fetched %d times", i, n)
+		}
+	}
+	if im.maxIn > pagesAhead+1 || im.maxIn < 2 {
+		t.Errorf("%d pages fetched at once, want 2 to %d (pages read ahead, memory bounded)", im.maxIn, pagesAhead+1)
+	}
+}
+
+// TestBookReadAheadStops checks that an export ending early (a failed
+// fetch, a failed record read, a cancelled context) returns its error and
+// leaves no fetch or reader running.
+func TestBookReadAheadStops(t *testing.T) {
+	recs := pagedBook(30, 2)
+	failing := func(yield func(models.Record, error) bool) {
+		for i, r := range recs {
+			if i == 25 {
+				yield(models.Record{}, errors.New("database went away"))
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		recs   iter.Seq2[models.Record, error]
+		fail   string
+		cancel bool
+		want   string
+	}{
+		{"fetch fails", seq(recs), pageSum(7), false, "object store unavailable"},
+		{"records fail", failing, "", false, "database went away"},
+		{"cancelled", seq(recs), "", true, context.Canceled.Error()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			im := newPageImages(t, 30)
+			im.fail = tc.fail
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			if tc.cancel {
+				cancel()
+			}
+			_, err := WriteBook(ctx, io.Discard, tc.recs, BookOptions{Book: "1", Images: im.open})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one saying %q", err, tc.want)
+			}
+			// WriteBook waits for its goroutines; give the runtime a moment
+			// to retire them.
+			deadline := time.Now().Add(2 * time.Second)
+			for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := runtime.NumGoroutine(); n > before {
+				t.Errorf("%d goroutines after the export, %d before", n, before)
+			}
+		})
 	}
 }

@@ -7,11 +7,16 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/tiff"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/sohoa/sohoa/models"
 )
@@ -27,6 +32,12 @@ func testImage(t *testing.T, format string, w, h int) []byte {
 	case "png":
 		img := image.NewNRGBA(image.Rect(0, 0, w, h))
 		img.Set(1, 1, color.NRGBA{200, 10, 10, 128})
+		err = png.Encode(&b, img)
+	case "pnggray": // 8-bit grey: embedded without decoding
+		img := image.NewGray(image.Rect(0, 0, w, h))
+		for x := range w {
+			img.SetGray(x, x%h, color.Gray{Y: 200})
+		}
 		err = png.Encode(&b, img)
 	case "png16":
 		img := image.NewGray16(image.Rect(0, 0, w, h))
@@ -56,12 +67,13 @@ func TestRecordPDF(t *testing.T) {
 	for _, tc := range []struct {
 		format string
 		w, h   int
-		font   []byte
+		font   *Font
 		pages  int
 		filter string
 	}{
 		{"jpeg", 60, 90, nil, 1, "/DCTDecode"},
 		{"png", 90, 60, nil, 1, "/FlateDecode"},
+		{"pnggray", 90, 60, nil, 1, "/Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns 90"},
 		{"png16", 40, 40, nil, 1, "/FlateDecode"},
 		{"tiff", 50, 70, font, 2, "/FlateDecode"},
 	} {
@@ -99,4 +111,91 @@ func TestRecordPDFBadImage(t *testing.T) {
 	if !errors.Is(err, ErrImage) {
 		t.Fatalf("err = %v, want ErrImage", err)
 	}
+}
+
+// poppler finds poppler's command-line tools; it skips the test when they
+// are missing (apt-get install poppler-utils, as scripts/setup does)
+// unless SOHOA_REQUIRE_SERVICES=1.
+func poppler(t *testing.T) {
+	t.Helper()
+	for _, name := range []string{"pdfinfo", "pdftotext", "pdftoppm"} {
+		if _, err := exec.LookPath(name); err != nil {
+			if os.Getenv("SOHOA_REQUIRE_SERVICES") == "1" {
+				t.Fatalf("no %s found and SOHOA_REQUIRE_SERVICES=1 (scripts/setup installs poppler-utils)", name)
+			}
+			t.Skipf("no %s found (apt-get install poppler-utils)", name)
+		}
+	}
+}
+
+// TestRecordPDFPoppler reads the PDFs back with poppler, which reports
+// any syntax error in the hand-written file: the page count and size, the
+// fields page's text exactly as written (Vietnamese, NFC, with a rune
+// outside the shared font subset), and the page image rendered at its
+// size.
+func TestRecordPDFPoppler(t *testing.T) {
+	poppler(t)
+	font, err := LoadFont("")
+	if err != nil || font == nil {
+		t.Fatalf("font: %v (fonts-dejavu-core)", err)
+	}
+	r := birth("r1", "12", "Nguyễn Thị Hoà", "2019-03-05", "Lò Thị Ước", models.StatusReview)
+	place := "xã Tà Cạ, huyện Kỳ Sơn, tỉnh Nghệ An"
+	long := strings.Repeat("thôn Huồi Cáng, "+place+"; ", 6)
+	odd := "Ωmega №7"
+	for k, v := range map[string]string{"place_of_birth": place, "mother_residence": long, "hometown": odd} {
+		r.Fields[k] = models.Field{Value: &v, Status: models.StatusAccepted}
+	}
+	r.Fields["full_name"] = models.Field{Value: r.Fields["full_name"].Value, Status: models.StatusReview}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		format string
+		w, h   int
+		size   string // page size pdfinfo reports
+	}{
+		{"jpeg", 600, 850, "595.28 x 841.89"},
+		{"png", 850, 600, "841.89 x 595.28"}, // landscape scan, landscape page
+		{"pnggray", 300, 420, "595.28 x 841.89"},
+		{"tiff", 300, 420, "595.28 x 841.89"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			path := filepath.Join(dir, tc.format+".pdf")
+			var b bytes.Buffer
+			if err := RecordPDF(&b, r, testImage(t, tc.format, tc.w, tc.h), PDFOptions{Font: font}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			info := runPoppler(t, "pdfinfo", path)
+			if !strings.Contains(info, "Pages:           2") || !strings.Contains(info, "Page size:       "+tc.size) ||
+				!strings.Contains(info, "Title:           Số 12, quyển số 01/2019") {
+				t.Errorf("pdfinfo:\n%s", info)
+			}
+			text := runPoppler(t, "pdftotext", "-f", "2", "-l", "2", "-raw", path, "-")
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, want := range []string{"Họ, chữ đệm, tên Nguyễn Thị Hoà (cần kiểm tra)", "Nơi sinh " + place,
+				"Họ, chữ đệm, tên mẹ Lò Thị Ước", "Quê quán " + odd, strings.TrimSpace(long)} {
+				if !strings.Contains(flat, want) {
+					t.Errorf("page text lacks %q:\n%s", want, text)
+				}
+			}
+			if !norm.NFC.IsNormalString(text) {
+				t.Errorf("extracted text is not NFC")
+			}
+			runPoppler(t, "pdftoppm", "-f", "1", "-l", "1", "-r", "36", "-gray", path, filepath.Join(dir, tc.format))
+		})
+	}
+}
+
+// runPoppler runs a poppler tool and fails on any complaint it prints.
+func runPoppler(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := exec.CommandContext(t.Context(), name, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil || errOut.Len() > 0 {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, errOut.String())
+	}
+	return out.String()
 }

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 
@@ -155,6 +156,10 @@ func (x *xlsxWriter) Close() error {
 			return fmt.Errorf("export: xlsx: %w", err)
 		}
 	}
+	// excelize assembles a workbook in a buffer before writing it out; its
+	// zip writer writes to w instead, so a long book's workbook is never
+	// held in memory whole.
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.w) })
 	if _, err := x.f.WriteTo(x.w); err != nil {
 		return fmt.Errorf("export: xlsx: write workbook: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,12 +36,14 @@ func (a *app) exportCmd() *cobra.Command {
 		Long: "export reads the records of one book (quyển số) from PostgreSQL, in entry order, and writes\n" +
 			"them as an Excel workbook (Vietnamese headers; columns configurable with --columns), CSV,\n" +
 			"JSON Lines, or a zip holding the workbook, one PDF per record with its page image, and\n" +
-			"manifest.json listing every file's SHA-256. The zip is also stored in the object store\n" +
-			"under exports/ and a presigned download URL is printed.\n\n" +
+			"manifest.json listing every file's SHA-256. The zip is streamed into the object store\n" +
+			"under exports/books/ as it is made and a presigned download URL is printed; --out also\n" +
+			"keeps a local copy.\n\n" +
 			"The export is final only when every record is accepted, verified or rejected and no\n" +
 			"duplicate (same entry number, or the same person twice) is left unresolved; otherwise it\n" +
-			"is partial and its file name says tam-thoi-partial. Without --out the file is named\n" +
-			"so-<book>-final.<ext> or so-<book>-tam-thoi-partial.<ext> in the current directory.\n" +
+			"is partial and its file name says tam-thoi-partial (a name given with --out is corrected\n" +
+			"to say so). Without --out the file (the object, for zip) is named so-<book>-final.<ext>\n" +
+			"or so-<book>-tam-thoi-partial.<ext>, in the current directory for xlsx, csv and jsonl.\n" +
 			"Rejected records are left out unless --include-rejected (zip: always left out).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runExport(cmd, f) },
@@ -49,7 +52,7 @@ func (a *app) exportCmd() *cobra.Command {
 	fl.StringVar(&f.book, "book", "", "book number (quyển số), e.g. 01/2019")
 	fl.StringVar(&f.batch, "batch", "", "only the records of this batch")
 	fl.StringVar(&f.format, "format", "xlsx", "xlsx, csv, jsonl or zip")
-	fl.StringVar(&f.out, "out", "", "output file (default so-<book>-<final|tam-thoi-partial>.<format>)")
+	fl.StringVar(&f.out, "out", "", "output file (default so-<book>-<final|tam-thoi-partial>.<format>; zip: none, only the stored object)")
 	fl.StringVar(&f.columns, "columns", "", "column-set file (YAML or JSON) overriding the workbook's default columns")
 	fl.StringVar(&f.font, "pdf-font", "", "TrueType font for the PDFs' text page (default DejaVu Sans when installed)")
 	fl.BoolVar(&f.includeRejected, "include-rejected", false, "also write rejected records (xlsx, csv, jsonl)")
@@ -110,6 +113,9 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 			dir = "."
 		}
 	}
+	if format == "zip" {
+		return a.exportBook(ctx, store, f, bookExport{dir: dir, name: name, cols: cols, regType: regType})
+	}
 	tmp, err := os.CreateTemp(dir, ".sohoa-export-*")
 	if err != nil {
 		return err
@@ -118,43 +124,6 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	defer tmp.Close()
 
 	recs := records(store.BookRecords(ctx, f.book, f.batch, 500))
-	var final bool
-	var summary string
-	if format == "zip" {
-		objects, err := openObjects(ctx, f.s3)
-		if err != nil {
-			return err
-		}
-		font, err := export.LoadFont(f.font)
-		if err != nil {
-			return err
-		}
-		m, err := export.WriteBook(ctx, tmp, recs, export.BookOptions{
-			Book: f.book, Columns: cols, Type: regType, Font: font,
-			Images: func(ctx context.Context, sum string) (io.ReadCloser, error) {
-				rc, _, err := objects.Get(ctx, storage.OriginalKey(sum))
-				return rc, err
-			},
-		})
-		if err != nil {
-			return err
-		}
-		final = m.Final
-		summary = fmt.Sprintf("%d records exported (%d pending review, %d rejected), %d duplicate groups (%d unresolved)",
-			m.Exported, len(m.Pending), len(m.Rejected), len(m.Duplicates), m.UnresolvedDuplicates)
-		path, err := placeExport(tmp, dir, name, f.book, "zip", final)
-		if err != nil {
-			return err
-		}
-		url, err := uploadExport(ctx, objects, path, f.expiry)
-		if err != nil {
-			return err
-		}
-		a.reportExport(path, final, summary)
-		fmt.Fprintln(a.stdout, url)
-		return nil
-	}
-
 	var w export.Writer
 	if format == export.XLSX {
 		w, err = export.NewXLSXWriter(tmp, export.XLSXOptions{Columns: cols, Type: regType})
@@ -164,23 +133,15 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	if err != nil {
 		return err
 	}
-	var dups export.Detector
-	var n, pending, rejected int
+	var tally export.Tally
+	n := 0
 	for r, err := range recs {
 		if err != nil {
 			w.Close()
 			return err
 		}
-		dups.Add(r)
-		switch r.Status {
-		case models.StatusRejected:
-			rejected++
-			if !f.includeRejected {
-				continue
-			}
-		case models.StatusAccepted, models.StatusVerified:
-		default:
-			pending++
+		if !tally.Add(r) && !f.includeRejected {
+			continue
 		}
 		if err := w.Write(r); err != nil {
 			w.Close()
@@ -191,17 +152,119 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	d := dups.Duplicates()
-	unresolved := export.Unresolved(d)
-	final = pending == 0 && unresolved == 0
-	summary = fmt.Sprintf("%d records written (%d pending review, %d rejected), %d duplicate groups (%d unresolved)",
-		n, pending, rejected, len(d), unresolved)
-	path, err := placeExport(tmp, dir, name, f.book, string(format), final)
+	d := tally.Duplicates()
+	summary := fmt.Sprintf("%d records written (%d pending review, %d rejected), %d duplicate groups (%d unresolved)",
+		n, len(tally.Pending), len(tally.Rejected), len(d), export.Unresolved(d))
+	written, err := placeExport(tmp, dir, name, f.book, string(format), tally.Final())
 	if err != nil {
 		return err
 	}
-	a.reportExport(path, final, summary)
+	a.reportExport(written, tally.Final(), summary)
 	return nil
+}
+
+// bookExport says where `sohoa export --format zip` puts the book.
+type bookExport struct {
+	dir, name string // --out: a local copy, when name is set
+	cols      export.ColumnSets
+	regType   models.RegisterType
+}
+
+// exportBook writes the book's zip (export.WriteBook) straight into the
+// object store as it is made, and prints its download URL; with --out it
+// also keeps a local copy. Writing the zip to a local file and uploading
+// it afterwards wrote every byte to disk twice and read it back once: for
+// a book of full-page scans, gigabytes.
+func (a *app) exportBook(ctx context.Context, store *storage.Store, f exportFlags, be bookExport) error {
+	objects, err := openObjects(ctx, f.s3)
+	if err != nil {
+		return err
+	}
+	font, err := export.LoadFont(f.font)
+	if err != nil {
+		return err
+	}
+	// The object is named before it is written, so read the book once to
+	// know whether the export is final.
+	final, err := export.BookFinal(records(store.BookRecords(ctx, f.book, f.batch, 1000)))
+	if err != nil {
+		return err
+	}
+	var local *os.File
+	if be.name != "" {
+		if local, err = os.CreateTemp(be.dir, ".sohoa-export-*"); err != nil {
+			return err
+		}
+		defer os.Remove(local.Name()) // a no-op once renamed
+		defer local.Close()
+	}
+	start := time.Now()
+	name := exportFileName(be.name, f.book, "zip", final)
+	write := func(w io.Writer) (export.Manifest, error) {
+		if local != nil {
+			w = io.MultiWriter(w, local)
+		}
+		return export.WriteBook(ctx, w, records(store.BookRecords(ctx, f.book, f.batch, 500)), export.BookOptions{
+			Book: f.book, Columns: be.cols, Type: be.regType, Font: font,
+			Images: func(ctx context.Context, sum string) (io.ReadCloser, error) {
+				rc, _, err := objects.Get(ctx, storage.OriginalKey(sum))
+				return rc, err
+			},
+		})
+	}
+	m, key, err := streamBook(ctx, objects, f.book, name, write)
+	if err != nil {
+		return err
+	}
+	a.log.Info("book export stored", "key", key, "records", m.Exported, "seconds", time.Since(start).Seconds())
+	where := storage.ExportKey(key)
+	if local != nil {
+		if where, err = placeExport(local, be.dir, path.Base(key), f.book, "zip", m.Final); err != nil {
+			return err
+		}
+	}
+	u, err := objects.PresignedGet(ctx, storage.ExportKey(key), f.expiry)
+	if err != nil {
+		return err
+	}
+	a.reportExport(where, m.Final, fmt.Sprintf("%d records exported (%d pending review, %d rejected), %d duplicate groups (%d unresolved)",
+		m.Exported, len(m.Pending), len(m.Rejected), len(m.Duplicates), m.UnresolvedDuplicates))
+	fmt.Fprintln(a.stdout, u.String())
+	return nil
+}
+
+// streamBook uploads what write writes to exports/books/<name> as it is
+// written and returns write's manifest and the export's key under
+// exports/. name states the status the book had before; when the export
+// came out otherwise (a record was reviewed or reopened meanwhile), the
+// object is renamed so that its name states what it holds.
+func streamBook(ctx context.Context, objects *storage.Objects, book, name string, write func(io.Writer) (export.Manifest, error)) (export.Manifest, string, error) {
+	key := "books/" + name
+	pr, pw := io.Pipe()
+	uploaded := make(chan error, 1)
+	go func() {
+		_, err := objects.PutExport(ctx, key, pr, -1, "application/zip")
+		pr.CloseWithError(err) // stops write if the upload failed
+		uploaded <- err
+	}()
+	m, werr := write(pw)
+	pw.CloseWithError(werr) // nil: the upload completes
+	uerr := <-uploaded
+	switch {
+	case werr != nil && uerr != nil && !errors.Is(uerr, werr):
+		return m, "", fmt.Errorf("%w (upload: %v)", werr, uerr)
+	case werr != nil:
+		return m, "", werr
+	case uerr != nil:
+		return m, "", fmt.Errorf("upload: %w", uerr)
+	}
+	if want := "books/" + exportFileName(name, book, "zip", m.Final); want != key {
+		if err := objects.RenameExport(ctx, key, want); err != nil {
+			return m, "", err
+		}
+		key = want
+	}
+	return m, key, nil
 }
 
 // records turns stored records into record-format records.
@@ -215,9 +278,8 @@ func records(seq iter.Seq2[storage.Record, error]) iter.Seq2[models.Record, erro
 	}
 }
 
-// placeExport closes tmp and renames it to its final path: name in dir, or
-// the book's file name when name is empty; a partial export's name always
-// says tam-thoi-partial.
+// placeExport closes tmp and renames it to its final path: in dir,
+// named by exportFileName.
 func placeExport(tmp *os.File, dir, name, book, ext string, final bool) (string, error) {
 	if err := tmp.Sync(); err != nil {
 		return "", err
@@ -225,40 +287,45 @@ func placeExport(tmp *os.File, dir, name, book, ext string, final bool) (string,
 	if err := tmp.Close(); err != nil {
 		return "", err
 	}
-	if name == "" {
-		name = strings.TrimSuffix(export.BookFileName(book, final), ".zip") + "." + ext
-	} else if !final && !strings.Contains(name, export.StatusPartial) {
-		e := filepath.Ext(name)
-		name = strings.TrimSuffix(name, e) + "-tam-thoi-" + export.StatusPartial + e
-	}
-	path := filepath.Join(dir, name)
+	path := filepath.Join(dir, exportFileName(name, book, ext, final))
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", err
 	}
 	return path, nil
 }
 
-// uploadExport stores the file at path under exports/books/ and returns a
-// presigned download URL.
-func uploadExport(ctx context.Context, objects *storage.Objects, path string, expiry time.Duration) (string, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return "", err
+// Status suffixes of export file names.
+const (
+	partialSuffix = "-tam-thoi-" + export.StatusPartial
+	finalSuffix   = "-" + export.StatusFinal
+)
+
+// exportFileName names an export: so-<book>-final.<ext> or
+// so-<book>-tam-thoi-partial.<ext> when name is empty; otherwise name with
+// the status it states made true, so that no one loads a partial export
+// as the book: a partial export's name always ends in -tam-thoi-partial
+// (replacing a -final the caller wrote), and a final one named partial
+// ends in -final instead.
+func exportFileName(name, book, ext string, final bool) string {
+	if name == "" {
+		return strings.TrimSuffix(export.BookFileName(book, final), ".zip") + "." + ext
 	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return "", err
+	e := filepath.Ext(name)
+	base := strings.TrimSuffix(name, e)
+	stated := ""
+	for _, s := range []string{partialSuffix, "-" + export.StatusPartial, finalSuffix} {
+		if strings.HasSuffix(strings.ToLower(base), s) {
+			base, stated = base[:len(base)-len(s)], s
+			break
+		}
 	}
-	info, err := objects.PutExport(ctx, "books/"+filepath.Base(path), fh, st.Size(), "application/zip")
-	if err != nil {
-		return "", err
+	switch {
+	case !final:
+		return base + partialSuffix + e
+	case stated == "" || stated == finalSuffix:
+		return name
 	}
-	u, err := objects.PresignedGet(ctx, info.Key, expiry)
-	if err != nil {
-		return "", err
-	}
-	return u.String(), nil
+	return base + finalSuffix + e
 }
 
 func (a *app) reportExport(path string, final bool, summary string) {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"image"
 	"image/jpeg"
 	"io"
@@ -50,31 +51,8 @@ func TestExportArguments(t *testing.T) {
 // TestExportCommand runs `sohoa export` against the real PostgreSQL and
 // MinIO: a book of two records, one still in review.
 func TestExportCommand(t *testing.T) {
-	for _, v := range []string{"SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT"} {
-		if os.Getenv(v) == "" {
-			if os.Getenv("SOHOA_REQUIRE_SERVICES") == "1" {
-				t.Fatalf("%s is not set and SOHOA_REQUIRE_SERVICES=1", v)
-			}
-			t.Skipf("%s is not set", v)
-		}
-	}
 	ctx := t.Context()
-	dbURL := workerTestDatabase(t)
-	t.Setenv("SOHOA_DATABASE_URL", dbURL)
-	bucket := exportTestBucket(t)
-	t.Setenv("SOHOA_S3_BUCKET", bucket)
-
-	pool, err := openDatabase(ctx, dbURL) // migrates
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	store := storage.New(pool)
-	objects, err := openObjects(ctx, s3Flags{endpoint: os.Getenv("SOHOA_S3_ENDPOINT"),
-		accessKey: os.Getenv("SOHOA_S3_ACCESS_KEY"), secretKey: os.Getenv("SOHOA_S3_SECRET_KEY"), bucket: bucket})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, objects := exportTestServices(t)
 	var img bytes.Buffer
 	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 80, 120)), nil); err != nil {
 		t.Fatal(err)
@@ -132,9 +110,16 @@ func TestExportCommand(t *testing.T) {
 		t.Fatalf("rows %q (%v)", rows, err)
 	}
 
-	// Zip: uploaded, presigned URL printed, manifest checks out.
-	out, msg := run("export", "--book", "07/2020", "--batch", b.ID, "--format", "zip", "--out", filepath.Join(dir, "book.zip"))
+	// Zip: uploaded, presigned URL printed, manifest checks out. Asked
+	// for a final file name, a partial export still says partial.
+	out, msg := run("export", "--book", "07/2020", "--batch", b.ID, "--format", "zip", "--out", filepath.Join(dir, "book-final.zip"))
 	zipPath := filepath.Join(dir, "book-tam-thoi-partial.zip")
+	if !strings.Contains(msg, "PARTIAL") || !strings.Contains(out, "exports/books/book-tam-thoi-partial.zip") {
+		t.Errorf("stdout %q stderr %q: want a PARTIAL export at exports/books/book-tam-thoi-partial.zip", out, msg)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "book-final.zip")); !os.IsNotExist(err) {
+		t.Errorf("a partial export was written as book-final.zip (%v)", err)
+	}
 	data, err := os.ReadFile(zipPath)
 	if err != nil {
 		t.Fatalf("%v (stderr %q)", err, msg)
@@ -146,35 +131,129 @@ func TestExportCommand(t *testing.T) {
 	if m.Status != export.StatusPartial || m.Exported != 2 || len(m.Pending) != 1 || len(m.Files) != 3 {
 		t.Fatalf("manifest %+v", m)
 	}
-	url := strings.TrimSpace(out)
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, data) {
-		t.Fatalf("GET %s: %d, %d bytes (want the %d written)", url, resp.StatusCode, len(got), len(data))
+	if got := download(t, out); !bytes.Equal(got, data) {
+		t.Fatalf("downloaded %d bytes, want the %d of the local copy", len(got), len(data))
 	}
 
-	// Once the record is verified, the export is final.
+	// Once the record is verified, the export is final. Without --out
+	// the zip is only stored.
 	recs[0].Status = models.StatusVerified
 	if err := store.SaveRecords(ctx, page.ID, recs); err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
 	out, msg = run("export", "--book", "07/2020", "--format", "zip")
-	if !strings.Contains(msg, "FINAL") || !strings.Contains(out, "so-07-2020-final.zip") {
+	if !strings.Contains(msg, "exports/books/so-07-2020-final.zip: FINAL") || !strings.Contains(out, "exports/books/so-07-2020-final.zip") {
 		t.Fatalf("stdout %q stderr %q", out, msg)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "so-07-2020-final.zip")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "so-07-2020-final.zip")); !os.IsNotExist(err) {
+		t.Errorf("a local copy was written without --out (%v)", err)
+	}
+	data = download(t, out)
+	m, err = export.VerifyBook(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
 		t.Fatal(err)
 	}
+	if m.Status != export.StatusFinal || !m.Final || len(m.Pending) != 0 || m.Files[0].Name != "so-07-2020-final.xlsx" {
+		t.Fatalf("final export's manifest: %+v", m)
+	}
+}
+
+// download GETs the presigned URL printed on stdout.
+func download(t *testing.T, stdout string) []byte {
+	t.Helper()
+	url := strings.TrimSpace(stdout)
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d, %v", url, resp.StatusCode, err)
+	}
+	return data
+}
+
+// TestStreamBookRenames checks the exports whose status changed while
+// they were written (the object was named before) are renamed to state
+// what they hold, and that a failed export leaves no object.
+func TestStreamBookRenames(t *testing.T) {
+	ctx := t.Context()
+	_, objects := exportTestServices(t)
+	for _, tc := range []struct {
+		name      string
+		final     bool // what the export turns out to be
+		fail      error
+		wantKey   string
+		wantGone  string
+		wantError string
+	}{
+		{"so-1-final.zip", true, nil, "books/so-1-final.zip", "", ""},
+		{"so-2-final.zip", false, nil, "books/so-2-tam-thoi-partial.zip", "books/so-2-final.zip", ""},
+		{"so-3-tam-thoi-partial.zip", true, nil, "books/so-3-final.zip", "books/so-3-tam-thoi-partial.zip", ""},
+		{"so-4-final.zip", true, errors.New("page image missing"), "", "books/so-4-final.zip", "page image missing"},
+	} {
+		body := []byte("zip of " + tc.name)
+		m, key, err := streamBook(ctx, objects, "1", tc.name, func(w io.Writer) (export.Manifest, error) {
+			if _, err := w.Write(body); err != nil {
+				return export.Manifest{}, err
+			}
+			return export.Manifest{Final: tc.final}, tc.fail
+		})
+		if tc.wantError != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantError) {
+				t.Errorf("%s: err %v, want %q", tc.name, err, tc.wantError)
+			}
+		} else if err != nil || key != tc.wantKey || m.Final != tc.final {
+			t.Errorf("%s: key %q, %v; want %q", tc.name, key, err, tc.wantKey)
+		}
+		if tc.wantKey != "" {
+			rc, _, err := objects.Get(ctx, storage.ExportKey(tc.wantKey))
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			got, _ := io.ReadAll(rc)
+			rc.Close()
+			if !bytes.Equal(got, body) {
+				t.Errorf("%s: stored %q", tc.name, got)
+			}
+		}
+		if tc.wantGone != "" {
+			if _, err := objects.Stat(ctx, storage.ExportKey(tc.wantGone)); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("%s: %s still stored (%v)", tc.name, tc.wantGone, err)
+			}
+		}
+	}
+}
+
+// exportTestServices gives tb a database of its own (migrated) and a
+// bucket of its own, points SOHOA_DATABASE_URL and SOHOA_S3_BUCKET at
+// them, and opens both; all are closed and removed at cleanup.
+func exportTestServices(tb testing.TB) (*storage.Store, *storage.Objects) {
+	tb.Helper()
+	needExportServices(tb)
+	ctx := tb.Context()
+	dbURL := workerTestDatabase(tb)
+	tb.Setenv("SOHOA_DATABASE_URL", dbURL)
+	bucket := exportTestBucket(tb)
+	tb.Setenv("SOHOA_S3_BUCKET", bucket)
+	pool, err := openDatabase(ctx, dbURL) // migrates
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	objects, err := openObjects(ctx, s3Flags{endpoint: os.Getenv("SOHOA_S3_ENDPOINT"),
+		accessKey: os.Getenv("SOHOA_S3_ACCESS_KEY"), secretKey: os.Getenv("SOHOA_S3_SECRET_KEY"), bucket: bucket})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return storage.New(pool), objects
 }
 
 // exportTestBucket names a bucket for the test, emptied and removed at
 // cleanup.
-func exportTestBucket(t *testing.T) string {
+func exportTestBucket(t testing.TB) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "sohoa-cli-export-test-" + hex.EncodeToString(b)
@@ -195,4 +274,32 @@ func exportTestBucket(t *testing.T) string {
 		_ = mc.RemoveBucket(ctx, name)
 	})
 	return name
+}
+
+func TestExportFileName(t *testing.T) {
+	for _, tc := range []struct {
+		name, ext string
+		final     bool
+		want      string
+	}{
+		{"", "zip", true, "so-01-2019-final.zip"},
+		{"", "zip", false, "so-01-2019-tam-thoi-partial.zip"},
+		{"", "xlsx", false, "so-01-2019-tam-thoi-partial.xlsx"},
+		{"", "jsonl", true, "so-01-2019-final.jsonl"},
+		{"book.xlsx", "xlsx", true, "book.xlsx"},
+		{"book.xlsx", "xlsx", false, "book-tam-thoi-partial.xlsx"},
+		{"book-tam-thoi-partial.zip", "zip", false, "book-tam-thoi-partial.zip"},
+		// A name that states the wrong status is corrected.
+		{"book-final.zip", "zip", false, "book-tam-thoi-partial.zip"},
+		{"book-FINAL.csv", "csv", false, "book-tam-thoi-partial.csv"},
+		{"book-partial.zip", "zip", false, "book-tam-thoi-partial.zip"},
+		{"book-tam-thoi-partial.zip", "zip", true, "book-final.zip"},
+		{"book-partial.zip", "zip", true, "book-final.zip"},
+		{"book-final.zip", "zip", true, "book-final.zip"},
+		{"partial-notes", "csv", false, "partial-notes-tam-thoi-partial"},
+	} {
+		if got := exportFileName(tc.name, "01/2019", tc.ext, tc.final); got != tc.want {
+			t.Errorf("exportFileName(%q, final %v) = %q, want %q", tc.name, tc.final, got, tc.want)
+		}
+	}
 }

@@ -144,7 +144,7 @@ func TestMigrateThenWorker(t *testing.T) {
 
 // workerTestDatabase creates an empty database, dropped at cleanup, and
 // returns its URL.
-func workerTestDatabase(t *testing.T) string {
+func workerTestDatabase(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("SOHOA_DATABASE_URL")
 	conn, err := pgx.Connect(t.Context(), admin)
