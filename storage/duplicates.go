@@ -145,7 +145,8 @@ func (s *Store) BlindPending(ctx context.Context, recordIDs []string) (map[strin
 // registerType, other than except and not rejected, whose fields hold every
 // value of at least one of probes (field → value, compared exactly as
 // stored). It is a single query served by the records' GIN index (jsonb
-// containment), cheap enough to run for every record a person reviews.
+// containment), cheap enough to run for every record a person reviews
+// (recordsMatchingSQL).
 func (s *Store) RecordsMatching(ctx context.Context, registerType, except string, probes []map[string]string, limit int) ([]Record, error) {
 	id, ok := parseID(except)
 	if !ok {
@@ -170,9 +171,7 @@ func (s *Store) RecordsMatching(ctx context.Context, registerType, except string
 		return nil, nil
 	}
 	limit = min(max(limit, 1), 100)
-	rows, err := s.db.Query(ctx, `SELECT `+recordColumns+` FROM records r
-		WHERE r.fields @> ANY($1::jsonb[]) AND r.register_type = $2 AND r.id <> $3 AND r.status <> 'rejected'
-		ORDER BY r.id LIMIT $4`, docs, registerType, id, limit)
+	rows, err := s.db.Query(ctx, recordsMatchingSQL, docs, registerType, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: records matching: %w", err)
 	}
@@ -182,3 +181,17 @@ func (s *Store) RecordsMatching(ctx context.Context, registerType, except string
 	}
 	return recs, nil
 }
+
+// recordsMatchingSQL is RecordsMatching's query. The matches are found
+// first, by themselves, through the GIN index, and only then ordered and
+// cut to the limit: written as one SELECT … ORDER BY id LIMIT, the planner
+// expects the first few rows in id order to match (a fixed guess, whatever
+// the probes) and walks the primary key instead, testing the containment
+// on every record of the table, about 1 ms per 1,000 records, for each
+// review page shown.
+const recordsMatchingSQL = `WITH m AS MATERIALIZED (
+		SELECT id FROM records
+		WHERE fields @> ANY($1::jsonb[]) AND register_type = $2 AND id <> $3 AND status <> 'rejected')
+	SELECT ` + recordColumns + ` FROM records r
+	WHERE r.id IN (SELECT id FROM m ORDER BY id LIMIT $4)
+	ORDER BY r.id`

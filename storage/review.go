@@ -204,12 +204,13 @@ func (s *Store) ClaimReview(ctx context.Context, userID string, opts ClaimOption
 // lapsed and next take their item with FOR UPDATE SKIP LOCKED, so
 // concurrent claims never wait for each other nor take the same item (the
 // one of the two not taken is let go when the statement ends). Each walks
-// an index of its own in id order, review_items_lapsed, or
-// review_items_free or review_items_batch_free, none of which holds items
-// done or items under a live lease: a claim does not step over the items
-// other verifiers are working on. Only the filters opts sets are written
-// into the query, so each combination gets a plan of its own. Its
-// arguments are claimArgs'.
+// an index of its own: lapsed review_items_lapsed (or, for a batch,
+// review_items_batch_lapsed), which hold only items under a lease; next
+// review_items_free or review_items_batch_free in id order, which hold
+// neither items done nor items under a live lease: a claim does not step
+// over the items other verifiers are working on. Only the filters opts
+// sets are written into the query, so each combination gets a plan of its
+// own. Its arguments are claimArgs'.
 func claimSQL(opts ClaimOptions) string {
 	conds := []string{"c.done_at IS NULL", "c.kind = ANY($2)"}
 	n := 3
@@ -280,6 +281,28 @@ func (s *Store) GetReviewItem(ctx context.Context, id int64) (ReviewItem, error)
 		return ReviewItem{}, notFound(err, "review item", fmt.Sprint(id))
 	}
 	return it, nil
+}
+
+// GetReviewItemRecord returns the item with that id and its record, in one
+// query (the review page and its submit need both).
+func (s *Store) GetReviewItemRecord(ctx context.Context, id int64) (ReviewItem, Record, error) {
+	var ir reviewRow
+	var rr recordRow
+	err := s.db.QueryRow(ctx, `SELECT `+reviewColumns+`, `+recordColumns+`
+		FROM review_items i JOIN records r ON r.id = i.record_id WHERE i.id = $1`, id).
+		Scan(append(ir.dest(), rr.dest()...)...)
+	if err != nil {
+		return ReviewItem{}, Record{}, notFound(err, "review item", fmt.Sprint(id))
+	}
+	it, err := ir.item()
+	if err != nil {
+		return ReviewItem{}, Record{}, err
+	}
+	rec, err := rr.record()
+	if err != nil {
+		return ReviewItem{}, Record{}, err
+	}
+	return it, rec, nil
 }
 
 // ListReviewItems returns the items of a record, oldest first.
@@ -353,16 +376,37 @@ func (s *Store) ReviewProgress(ctx context.Context, batchID, userID string) (Rev
 		}
 		user = &id
 	}
-	err := s.db.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE $1::uuid IS NULL OR batch_id = $1),
-			count(*) FILTER (WHERE ($1::uuid IS NULL OR batch_id = $1) AND done_at IS NOT NULL),
-			count(*) FILTER (WHERE done_by = $2::uuid),
-			count(*) FILTER (WHERE done_by = $2::uuid AND done_at >= date_trunc('day', now()))
-		FROM review_items`, batch, user).Scan(&p.BatchTotal, &p.BatchDone, &p.UserDone, &p.UserToday)
+	// Each count reads only the rows it counts, through an index
+	// (review_items_batch, review_items_done_by), not the whole table;
+	// without a batch, every item is counted.
+	items := `review_items WHERE batch_id = $1`
+	if batch == nil {
+		items = `review_items WHERE $1::uuid IS NULL`
+	}
+	err := s.db.QueryRow(ctx, `SELECT b.total, b.done, u.done, u.today
+		FROM (SELECT count(*) AS total, count(done_at) AS done FROM `+items+`) b,
+			(SELECT count(*) AS done, count(*) FILTER (WHERE done_at >= date_trunc('day', now())) AS today
+			FROM review_items WHERE done_by = $2::uuid) u`, batch, user).
+		Scan(&p.BatchTotal, &p.BatchDone, &p.UserDone, &p.UserToday)
 	if err != nil {
 		return p, fmt.Errorf("storage: review progress: %w", err)
 	}
 	return p, nil
+}
+
+// ReviewedToday counts the items the user submitted today: the review
+// page's counter, read through review_items_done_by, today's rows only.
+func (s *Store) ReviewedToday(ctx context.Context, userID string) (int, error) {
+	id, ok := parseID(userID)
+	if !ok {
+		return 0, invalidf("user id %q", userID)
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM review_items
+		WHERE done_by = $1 AND done_at >= date_trunc('day', now())`, id).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: reviewed today: %w", err)
+	}
+	return n, nil
 }
 
 // ReviewQuality measures the error rate of auto-accepted fields from the

@@ -414,3 +414,52 @@ func TestUsersAndSessions(t *testing.T) {
 		t.Errorf("disable unknown: %v", err)
 	}
 }
+
+// TestReviewProgressAndItemRecord checks the counters of the review pages,
+// for a batch and for all, and the item read with its record.
+func TestReviewProgressAndItemRecord(t *testing.T) {
+	s, _ := testStore(t)
+	withSettings(t, s, ReviewSettings{SampleRate: 0, DoubleEntry: false})
+	ctx := t.Context()
+	batch, _ := reviewBatch(t, s, 5, models.StatusReview, "")
+	other, _ := reviewBatch(t, s, 2, models.StatusReview, "")
+	a, b := quickUser(t, s, UserVerifier), quickUser(t, s, UserVerifier)
+	submit := func(u User, batch string) {
+		t.Helper()
+		it, err := s.ClaimReview(ctx, u.ID, ClaimOptions{BatchID: batch, Kinds: KindsFor(u.Role)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, rec, err := s.GetReviewItemRecord(ctx, it.ID)
+		if err != nil || got.ID != it.ID || got.ClaimedBy != u.ID || rec.ID != it.RecordID ||
+			rec.Fields["full_name"].Value == nil || *rec.Fields["full_name"].Value != "Nguyễn Thị Vân" {
+			t.Fatalf("item %d with its record: %+v, %+v, %v", it.ID, got, rec, err)
+		}
+		if _, err := s.SubmitReview(ctx, ReviewSubmission{ItemID: it.ID, UserID: u.ID, Actor: u.Username}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submit(a, batch)
+	submit(a, batch)
+	submit(b, batch)
+	submit(a, other)
+	for _, tc := range []struct {
+		batch, user string
+		want        ReviewProgress
+	}{
+		{batch, a.ID, ReviewProgress{BatchTotal: 5, BatchDone: 3, UserDone: 3, UserToday: 3}},
+		{batch, b.ID, ReviewProgress{BatchTotal: 5, BatchDone: 3, UserDone: 1, UserToday: 1}},
+		{other, "", ReviewProgress{BatchTotal: 2, BatchDone: 1}},
+	} {
+		if got, err := s.ReviewProgress(ctx, tc.batch, tc.user); err != nil || got != tc.want {
+			t.Errorf("progress of batch %s, user %q: %+v, %v; want %+v", tc.batch, tc.user, got, err, tc.want)
+		}
+	}
+	all, err := s.ReviewProgress(ctx, "", a.ID)
+	if err != nil || all.BatchTotal < 7 || all.BatchDone < 4 || all.UserDone != 3 || all.UserToday != 3 {
+		t.Errorf("progress of all batches for a: %+v, %v", all, err)
+	}
+	if _, _, err := s.GetReviewItemRecord(ctx, -1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown item: %v, want ErrNotFound", err)
+	}
+}

@@ -3,6 +3,7 @@ package validate
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sohoa/sohoa/vn"
 )
@@ -36,26 +37,40 @@ func repairPlace(s string) (string, bool) {
 		return s, changed
 	}
 	name := strings.TrimSpace(s[loc[4]:loc[5]])
-	for _, table := range [][]vn.Province{vn.ProvincesBefore2025(), vn.ProvincesAfter2025()} {
-		for _, p := range table {
-			if vn.ToneKey(p.Name) == vn.ToneKey(name) {
-				return s, changed // a real province, as printed
-			}
-		}
+	keys := provinceKeys()
+	if keys.tone[vn.ToneKey(name)] {
+		return s, changed // a real province, as printed
 	}
-	var match string
-	for _, table := range [][]vn.Province{vn.ProvincesBefore2025(), vn.ProvincesAfter2025()} {
-		for _, p := range table {
-			if vn.FoldKey(p.Name) == vn.FoldKey(name) {
-				if match != "" && match != p.Name {
-					return s, changed // ambiguous without marks
-				}
-				match = p.Name
-			}
-		}
-	}
-	if match == "" {
-		return s, changed
+	match, ok := keys.fold[vn.FoldKey(name)]
+	if !ok || match == "" {
+		return s, changed // none, or ambiguous without marks
 	}
 	return s[:loc[4]] + match + s[loc[4]+len(name):], true
 }
+
+// provinceIndex holds the provinces of both tables (before and after 2025)
+// by tone key, and by fold key: the name as written in the table, "" when
+// two names differ only by their marks.
+type provinceIndex struct {
+	tone map[string]bool
+	fold map[string]string
+}
+
+// provinceKeys is made once: repairPlace runs for every address keyed in
+// review, and keying the two tables for each cost more than the rest of
+// the validation of a record.
+var provinceKeys = sync.OnceValue(func() (k provinceIndex) {
+	k.tone, k.fold = map[string]bool{}, map[string]string{}
+	for _, table := range [][]vn.Province{vn.ProvincesBefore2025(), vn.ProvincesAfter2025()} {
+		for _, p := range table {
+			k.tone[vn.ToneKey(p.Name)] = true
+			f := vn.FoldKey(p.Name)
+			if prev, seen := k.fold[f]; seen && prev != p.Name {
+				k.fold[f] = ""
+			} else {
+				k.fold[f] = p.Name
+			}
+		}
+	}
+	return k
+})

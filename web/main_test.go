@@ -65,7 +65,7 @@ func runTests(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "drop test database:", err)
 		}
 	}()
-	pool, err := poolOn(ctx, adminURL, name)
+	pool, err := poolOn(ctx, adminURL, name, 8)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "web tests:", err)
 		return 1
@@ -80,13 +80,14 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-func poolOn(ctx context.Context, adminURL, name string) (*pgxpool.Pool, error) {
+// poolOn opens a pool of at most maxConns connections to the database name.
+func poolOn(ctx context.Context, adminURL, name string, maxConns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(adminURL)
 	if err != nil {
 		return nil, err
 	}
 	cfg.ConnConfig.Database = name
-	cfg.MaxConns = 8
+	cfg.MaxConns = maxConns
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
@@ -101,13 +102,21 @@ func randomHex(n int) string {
 // testEnv is the API server with the UI mounted, on the real PostgreSQL and
 // a bucket of its own.
 type testEnv struct {
+	pool    *pgxpool.Pool
 	store   *storage.Store
 	objects *storage.Objects
 	http    *httptest.Server
 	batch   storage.Batch
 }
 
-func newEnv(t *testing.T) *testEnv {
+func newEnv(t testing.TB) *testEnv {
+	t.Helper()
+	return newEnvConns(t, 8)
+}
+
+// newEnvConns is newEnv with a pool of at most maxConns connections
+// behind the server.
+func newEnvConns(t testing.TB, maxConns int32) *testEnv {
 	t.Helper()
 	for _, v := range []string{"SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT"} {
 		if os.Getenv(v) != "" {
@@ -119,12 +128,12 @@ func newEnv(t *testing.T) *testEnv {
 		t.Skipf("%s is not set (scripts/services start; eval \"$(scripts/services env)\")", v)
 	}
 	ctx := t.Context()
-	pool, err := poolOn(ctx, os.Getenv("SOHOA_DATABASE_URL"), dbName)
+	pool, err := poolOn(ctx, os.Getenv("SOHOA_DATABASE_URL"), dbName, maxConns)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	e := &testEnv{store: storage.New(pool)}
+	e := &testEnv{pool: pool, store: storage.New(pool)}
 	endpoint, access, secret := os.Getenv("SOHOA_S3_ENDPOINT"), os.Getenv("SOHOA_S3_ACCESS_KEY"), os.Getenv("SOHOA_S3_SECRET_KEY")
 	bucket := "sohoa-web-test-" + randomHex(6)
 	e.objects, err = storage.NewObjects(storage.ObjectsOptions{Endpoint: endpoint, AccessKey: access, SecretKey: secret, Bucket: bucket})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/sohoa/sohoa/storage"
@@ -60,8 +61,14 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, vie
 	if sess := sessionFrom(r.Context()); sess.User.ID != "" {
 		p.User, p.CSRF = sess.User, sess.CSRF
 	}
-	var buf bytes.Buffer
-	if err := h.tmpl[view].Execute(&buf, p); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := h.tmpl[view].Execute(buf, p); err != nil {
 		h.log.Error("render", "view", view, "err", err)
 		http.Error(w, "Lỗi máy chủ", http.StatusInternalServerError)
 		return
@@ -71,6 +78,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, vie
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
+
+// renderBuffers are reused by render: a review page is some 30 kB, built
+// for every item shown.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // fail answers an error page (or a JSON error to a fetch).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -138,7 +139,7 @@ func (h *Handler) claimedItem(w http.ResponseWriter, r *http.Request) (storage.R
 		h.fail(w, r, http.StatusNotFound, "Không có phiếu kiểm tra này.")
 		return storage.ReviewItem{}, storage.Record{}, false
 	}
-	it, err := h.store.GetReviewItem(r.Context(), id)
+	it, rec, err := h.store.GetReviewItemRecord(r.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
 		h.fail(w, r, http.StatusNotFound, "Không có phiếu kiểm tra này.")
 		return it, storage.Record{}, false
@@ -150,11 +151,6 @@ func (h *Handler) claimedItem(w http.ResponseWriter, r *http.Request) (storage.R
 	if it.ClaimedBy != sess.User.ID || it.Done() {
 		h.fail(w, r, http.StatusConflict, "Phiếu này không còn do bạn giữ (đã xong, hết hạn giữ chỗ hoặc người khác đã nhận).")
 		return it, storage.Record{}, false
-	}
-	rec, err := h.store.GetRecord(r.Context(), it.RecordID)
-	if err != nil {
-		h.serverError(w, r, err)
-		return it, rec, false
 	}
 	return it, rec, true
 }
@@ -168,11 +164,15 @@ type fieldRow struct {
 	Confidence int      // percent
 	Reasons    []string // why the machine was unsure
 	Candidates []*string
-	BBox       models.BBox
-	HasBox     bool
-	Review     bool // the machine sent this field to review
-	Critical   bool
-	Focus      bool
+	// HasBox: the field has a box on the page, given as BBoxAttr
+	// ("x0,y0,x1,y1"), with its crop at CropURL; both are made here rather
+	// than in the template, where each of their parts costs a call by
+	// reflection and an escaper, for every field of every review page.
+	HasBox            bool
+	BBoxAttr, CropURL string
+	Review            bool // the machine sent this field to review
+	Critical          bool
+	Focus             bool
 }
 
 type itemView struct {
@@ -197,7 +197,7 @@ func (h *Handler) itemPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess := sessionFrom(r.Context())
-	progress, err := h.store.ReviewProgress(r.Context(), it.BatchID, sess.User.ID)
+	progress, err := h.itemProgress(r.Context(), it.BatchID, sess.User.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -219,11 +219,17 @@ func (h *Handler) itemPage(w http.ResponseWriter, r *http.Request) {
 		book = *v
 	}
 	rows := make([]fieldRow, 0, len(keys))
+	itemPath := "/ui/items/" + strconv.FormatInt(it.ID, 10)
 	focus := -1
 	for i, k := range keys {
 		f := rec.Fields[k]
-		row := fieldRow{Key: k, Label: fieldLabel(k), BBox: f.BBox, HasBox: f.BBox != (models.BBox{}),
+		row := fieldRow{Key: k, Label: fieldLabel(k), HasBox: f.BBox != (models.BBox{}),
 			Critical: critical(k), Review: f.Status == models.StatusReview}
+		if row.HasBox {
+			b := f.BBox
+			row.BBoxAttr = fmt.Sprintf("%d,%d,%d,%d", b[0], b[1], b[2], b[3])
+			row.CropURL = itemPath + "/crop?field=" + url.QueryEscape(k)
+		}
 		if !blind {
 			row.Machine, row.Raw, row.Confidence = f.Value, f.Raw, int(f.Confidence*100+0.5)
 			row.Reasons = f.Reasons

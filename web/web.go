@@ -61,6 +61,7 @@ type Handler struct {
 	tmpl    map[string]*template.Template
 	mux     *http.ServeMux
 	pages   *pageCache
+	counts  batchCounts // the review page's batch counters
 }
 
 // New returns the UI handler.
