@@ -233,11 +233,9 @@ func setDoubleEntry(b *testing.B, e *testEnv) {
 }
 
 // pairTimes are the latencies of one claim and submit, and of the images
-// loaded with the review page.
+// loaded with the review page (0: not loaded).
 type pairTimes struct {
-	claim, submit time.Duration
-	image         time.Duration // 0: not loaded
-	crops         []time.Duration
+	claim, submit, image, crop time.Duration
 }
 
 // benchTimes are latencies of many.
@@ -253,9 +251,8 @@ func (t *benchTimes) add(p pairTimes, lastSubmit time.Duration) {
 		t.enters = append(t.enters, lastSubmit+p.claim)
 	}
 	if p.image > 0 {
-		t.images = append(t.images, p.image)
+		t.images, t.crops = append(t.images, p.image), append(t.crops, p.crop)
 	}
-	t.crops = append(t.crops, p.crops...)
 }
 
 func (t *benchTimes) merge(o benchTimes) {
@@ -666,20 +663,15 @@ func (v *benchVerifier) images(item, body string, pt *pairTimes) error {
 	if crop == nil {
 		return fmt.Errorf("review page of item %s links no crop of the field with the cursor", item)
 	}
-	paths := []string{"/ui/items/" + item + "/image", html.UnescapeString(crop[1])}
-	for i, p := range paths {
-		status, _, body, d, err := v.get(p)
+	for p, d := range map[string]*time.Duration{"/ui/items/" + item + "/image": &pt.image, html.UnescapeString(crop[1]): &pt.crop} {
+		status, _, body, took, err := v.get(p)
 		if err != nil {
 			return fmt.Errorf("GET %s: %w", p, err)
 		}
 		if status != http.StatusOK || len(body) < 100 {
 			return fmt.Errorf("GET %s: %d, %d bytes", p, status, len(body))
 		}
-		if i == 0 {
-			pt.image = d
-		} else {
-			pt.crops = append(pt.crops, d)
-		}
+		*d = took
 	}
 	return nil
 }
