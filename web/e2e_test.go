@@ -83,6 +83,15 @@ func TestBrowserReview(t *testing.T) {
 	if title == "pwned" || reading != evil || inputValue != evil {
 		t.Fatalf("value with a script: title %q, reading %q, input %q; want it shown as text", title, reading, inputValue)
 	}
+	// The zoomed crop is cut in the browser from the page scan: the box
+	// 50,40–250,60 with its 10-pixel margin.
+	crop := run(ctx, t, chromedp.Poll[string](`(() => {
+		const c = document.querySelector('.field[data-key="full_name"] canvas.crop');
+		return c && !c.hidden && c.width > 0 ? c.width + "x" + c.height : "";
+	})()`, chromedp.WithPollingTimeout(10*time.Second)))
+	if crop != "220x40" {
+		t.Errorf("crop drawn %q, want 220x40", crop)
+	}
 	// Only the correction and Enter: the field has the focus and its text is
 	// selected, so typing replaces it.
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("Nguyễn Thị Vân")); err != nil {

@@ -165,14 +165,17 @@ type fieldRow struct {
 	Reasons    []string // why the machine was unsure
 	Candidates []*string
 	// HasBox: the field has a box on the page, given as BBoxAttr
-	// ("x0,y0,x1,y1"), with its crop at CropURL; both are made here rather
-	// than in the template, where each of their parts costs a call by
-	// reflection and an escaper, for every field of every review page.
-	HasBox            bool
-	BBoxAttr, CropURL string
-	Review            bool // the machine sent this field to review
-	Critical          bool
-	Focus             bool
+	// ("x0,y0,x1,y1"), with its zoomed crop's rectangle (the box and its
+	// margin, not yet clipped to the page) as CropAttr, which the browser
+	// cuts from the page scan it has loaded anyway, and the crop cut by the
+	// server at CropURL for browsers without scripts. They are made here
+	// rather than in the template, where each of their parts costs a call
+	// by reflection and an escaper, for every field of every review page.
+	HasBox                      bool
+	BBoxAttr, CropAttr, CropURL string
+	Review                      bool // the machine sent this field to review
+	Critical                    bool
+	Focus                       bool
 }
 
 type itemView struct {
@@ -228,6 +231,8 @@ func (h *Handler) itemPage(w http.ResponseWriter, r *http.Request) {
 		if row.HasBox {
 			b := f.BBox
 			row.BBoxAttr = fmt.Sprintf("%d,%d,%d,%d", b[0], b[1], b[2], b[3])
+			c := cropBox(b)
+			row.CropAttr = fmt.Sprintf("%d,%d,%d,%d", c.Min.X, c.Min.Y, c.Max.X, c.Max.Y)
 			row.CropURL = itemPath + "/crop?field=" + url.QueryEscape(k)
 		}
 		if !blind {

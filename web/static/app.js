@@ -55,7 +55,23 @@
       timers.set(input, setTimeout(() => check(input), 120));
     });
   }
-  img.addEventListener("load", () => showBox(current));
+  // Zoomed crops, cut here from the page scan already loaded rather than
+  // one request each, which would make the server decode the whole scan.
+  function drawCrops() {
+    const w = img.naturalWidth, h = img.naturalHeight;
+    if (!w) return;
+    for (const c of form.querySelectorAll("canvas.crop")) {
+      let [x0, y0, x1, y1] = c.dataset.crop.split(",").map(Number);
+      x0 = Math.max(0, x0); y0 = Math.max(0, y0);
+      x1 = Math.min(w, x1); y1 = Math.min(h, y1);
+      if (x1 <= x0 || y1 <= y0) continue; // the box is off the page
+      c.width = x1 - x0; c.height = y1 - y0;
+      c.getContext("2d").drawImage(img, x0, y0, x1 - x0, y1 - y0, 0, 0, x1 - x0, y1 - y0);
+      c.hidden = false;
+    }
+  }
+  img.addEventListener("load", () => { drawCrops(); showBox(current); });
+  if (img.complete) drawCrops();
   // autofocus may have fired before this script ran: select the first
   // field now so that typing replaces the machine's reading.
   const first = form.querySelector("input.value[autofocus]") || form.querySelector("input.value");
