@@ -84,18 +84,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	needService(t, "SOHOA_DATABASE_URL", "SOHOA_REDIS_ADDR", "SOHOA_S3_ENDPOINT")
 	ctx := t.Context()
-	e := &testEnv{}
-	e.dbURL = createDatabase(t, os.Getenv("SOHOA_DATABASE_URL"))
-	pool, err := pgxpool.New(ctx, e.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := storage.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	e.store = storage.New(pool)
-
+	e := newDatabaseEnv(t)
 	e.bucket = "sohoa-queue-test-" + randomHex(6)
 	e.objects = newObjects(t, e.bucket)
 	if err := e.objects.EnsureBuckets(ctx); err != nil {
@@ -455,4 +444,22 @@ func atoiEnv(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// newDatabaseEnv is a testEnv with a migrated database of its own (store
+// and dbURL set), dropped at cleanup.
+func newDatabaseEnv(t *testing.T) *testEnv {
+	t.Helper()
+	e := &testEnv{}
+	e.dbURL = createDatabase(t, os.Getenv("SOHOA_DATABASE_URL"))
+	pool, err := pgxpool.New(t.Context(), e.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := storage.Migrate(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	e.store = storage.New(pool)
+	return e
 }

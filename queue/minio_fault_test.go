@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -179,17 +178,8 @@ func TestMinIOKilledMidBatch(t *testing.T) {
 func newPrivateMinIOEnv(t *testing.T, m *minioProcess) *testEnv {
 	t.Helper()
 	ctx := t.Context()
-	e := &testEnv{}
-	e.dbURL = createDatabase(t, os.Getenv("SOHOA_DATABASE_URL"))
-	pool, err := pgxpool.New(ctx, e.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := storage.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	e.store = storage.New(pool)
+	e := newDatabaseEnv(t)
+	var err error
 	e.bucket = "sohoa-queue-fault"
 	e.objects, err = storage.NewObjects(storage.ObjectsOptions{
 		Endpoint: m.addr, AccessKey: m.accessKey, SecretKey: m.secretKey, Bucket: e.bucket,
