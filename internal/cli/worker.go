@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ type workerFlags struct {
 	redisAddr      string
 	s3             s3Flags
 	metricsAddr    string
+	pprof          bool
 	reconcileEvery time.Duration
 	stuckAfter     time.Duration
 	shutdown       time.Duration
@@ -107,6 +109,7 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.StringVar(&f.redisAddr, "redis-addr", "", "Redis of the task queue, host:port or redis://… URL (default $SOHOA_REDIS_ADDR)")
 	addS3Flags(cmd, &f.s3)
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on HOST:PORT/metrics (default: off)")
+	fl.BoolVar(&f.pprof, "pprof", false, "also serve Go's profiles at /debug/pprof/ on --metrics-addr (keep that address private)")
 	fl.DurationVar(&f.reconcileEvery, "reconcile-interval", 30*time.Second, "how often to look for stuck pages (0: never)")
 	fl.DurationVar(&f.stuckAfter, "stuck-after", 2*time.Minute, "how long a page may stay in a stage, unleased, before it is enqueued again")
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
@@ -158,6 +161,9 @@ func (f *workerFlags) resolve(cmd *cobra.Command) (map[string]int, queue.Options
 	}
 	if len(missing) > 0 {
 		return nil, opts, fmt.Errorf("missing configuration: %s", strings.Join(missing, ", "))
+	}
+	if f.pprof && f.metricsAddr == "" {
+		return nil, opts, errors.New("--pprof needs --metrics-addr, the address the profiles are served on")
 	}
 	if f.metricsAddr != "" {
 		if _, _, err := net.SplitHostPort(f.metricsAddr); err != nil {
@@ -237,7 +243,7 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
 		log.Info("metrics served", "addr", ln.Addr().String())
-		go func() { metricsDone <- workerMetricsServer(ctx, ln, reg) }()
+		go func() { metricsDone <- workerMetricsServer(ctx, ln, reg, f.pprof) }()
 	} else {
 		close(metricsDone)
 	}
@@ -256,10 +262,19 @@ func workerInterval(d time.Duration) time.Duration {
 	return d
 }
 
-// workerMetricsServer serves reg at /metrics on ln until ctx ends.
-func workerMetricsServer(ctx context.Context, ln net.Listener, reg *prometheus.Registry) error {
+// workerMetricsServer serves reg at /metrics on ln until ctx ends, and with
+// withPprof Go's profiles at /debug/pprof/ (for finding where a worker's
+// CPU goes under load: go tool pprof http://ADDR/debug/pprof/profile).
+func workerMetricsServer(ctx context.Context, ln net.Listener, reg *prometheus.Registry, withPprof bool) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if withPprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -38,6 +38,7 @@ func TestWorkerArguments(t *testing.T) {
 		{"bad stage timeout", append([]string{"worker", "--stage-timeout", "ocr=soon"}, full...), []string{"--stage-timeout ocr=soon"}},
 		{"unknown stage", append([]string{"worker", "--stage-timeout", "print=1m"}, full...), []string{"--stage-timeout print=1m"}},
 		{"bad metrics address", append([]string{"worker", "--metrics-addr", "nonsense"}, full...), []string{`--metrics-addr "nonsense"`}},
+		{"profiles without an address", append([]string{"worker", "--pprof"}, full...), []string{"--pprof needs --metrics-addr"}},
 		{"bad retry backoff", append([]string{"worker", "--retry-first", "1m", "--retry-max", "1s"}, full...), []string{"--retry-max 1s"}},
 		{"empty pool", append([]string{"worker", "--db-max-conns", "0"}, full...), []string{"--db-max-conns 0"}},
 		{"serve with an empty pool", append([]string{"serve", "--db-max-conns", "0"}, full...), []string{"--db-max-conns 0"}},
@@ -76,7 +77,7 @@ func TestMigrateThenWorker(t *testing.T) {
 	t.Setenv("SOHOA_S3_BUCKET", workerTestBucket(t))
 
 	args := []string{"worker", "--concurrency", "1", "--redis-addr", redisURL, "--metrics-addr", "127.0.0.1:0",
-		"--db-max-conns", "3", "--retry-first", "2s", "--retry-max", "1m"}
+		"--db-max-conns", "3", "--retry-first", "2s", "--retry-max", "1m", "--pprof"}
 	if _, _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), "sohoa migrate") {
 		t.Fatalf("worker on an empty database: %v, want a hint to run sohoa migrate", err)
 	}
@@ -130,6 +131,12 @@ func TestMigrateThenWorker(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	// --pprof: the profiles are on the metrics address.
+	if resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /debug/pprof/cmdline with --pprof: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	cancel()
 	select {
