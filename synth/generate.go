@@ -111,8 +111,9 @@ func Generate(ctx context.Context, opts Options, outDir string) ([]PageTruth, er
 		if err := ctx.Err(); err != nil {
 			return truths, fmt.Errorf("synth: %w", err)
 		}
-		rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed0000+uint64(spec.index)))
-		pg, err := renderPage(rng, fonts, spec)
+		pg, err := drawUntilFits(opts.Seed, spec.index, func(rng *rand.Rand) (*page, error) {
+			return renderPage(rng, fonts, spec)
+		})
 		if err != nil {
 			return truths, fmt.Errorf("synth: page %s: %w", spec.name, err)
 		}
@@ -133,6 +134,27 @@ func Generate(ctx context.Context, opts Options, outDir string) ([]PageTruth, er
 		return truths, fmt.Errorf("synth: %w", err)
 	}
 	return truths, nil
+}
+
+// fitAttempts is how many draws of a page's content drawUntilFits makes.
+const fitAttempts = 8
+
+// drawUntilFits renders page index of the corpus of seed from its own
+// random stream; when the drawn content does not fit the page (a rare
+// combination of long values and a large font), it draws again from the
+// next stream. The first draw's stream is the one pages have always used,
+// so corpora that rendered before render the same.
+func drawUntilFits(seed int64, index int, render func(*rand.Rand) (*page, error)) (*page, error) {
+	var err error
+	for attempt := range uint64(fitAttempts) {
+		rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed0000+uint64(index)+attempt<<32))
+		var pg *page
+		pg, err = render(rng)
+		if !errors.Is(err, errNoFit) {
+			return pg, err
+		}
+	}
+	return nil, fmt.Errorf("%w in %d draws", err, fitAttempts)
 }
 
 // page is one rendered page.

@@ -8,6 +8,7 @@ import (
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -506,5 +507,59 @@ func TestPlanCoversEveryCombination(t *testing.T) {
 	}
 	if len(seen) != 18 {
 		t.Errorf("18 pages cover %d of the 18 combinations", len(seen))
+	}
+}
+
+// A page whose drawn content does not fit is drawn again from the next
+// stream, the first draw keeps the stream pages always had, and other
+// errors are not retried.
+func TestDrawUntilFits(t *testing.T) {
+	first := rand.New(rand.NewPCG(7, 0x5eed0000+3)).Uint64()
+	tests := []struct {
+		name      string
+		noFit     int   // draws that do not fit before one does
+		other     error // returned instead of fitting
+		wantDraws int
+		wantErr   error
+	}{
+		{"fits at once", 0, nil, 1, nil},
+		{"fits at the third draw", 2, nil, 3, nil},
+		{"never fits", fitAttempts, nil, fitAttempts, errNoFit},
+		{"other error", 0, errors.New("boom"), 1, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			draws := 0
+			seen := map[uint64]bool{}
+			pg, err := drawUntilFits(7, 3, func(rng *rand.Rand) (*page, error) {
+				v := rng.Uint64()
+				if draws == 0 && v != first {
+					t.Errorf("first draw from another stream")
+				}
+				if seen[v] {
+					t.Errorf("draw %d repeats a stream", draws)
+				}
+				seen[v] = true
+				draws++
+				switch {
+				case draws <= tc.noFit:
+					return nil, errNoFit
+				case tc.other != nil:
+					return nil, tc.other
+				}
+				return &page{}, nil
+			})
+			if draws != tc.wantDraws {
+				t.Errorf("%d draws, want %d", draws, tc.wantDraws)
+			}
+			switch {
+			case tc.wantErr != nil && !errors.Is(err, tc.wantErr):
+				t.Errorf("err = %v, want %v", err, tc.wantErr)
+			case tc.other != nil && !errors.Is(err, tc.other):
+				t.Errorf("err = %v, want %v", err, tc.other)
+			case tc.wantErr == nil && tc.other == nil && (err != nil || pg == nil):
+				t.Errorf("page %v, err %v; want a page", pg, err)
+			}
+		})
 	}
 }
