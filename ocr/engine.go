@@ -144,7 +144,7 @@ func (e *Engine) recognize(img gocv.Mat, psm gosseract.PageSegMode) ([]Word, err
 	if img.Empty() || img.Cols() == 0 || img.Rows() == 0 {
 		return nil, ErrEmptyImage
 	}
-	data, err := encodePGM(img)
+	data, err := encodeImage(img)
 	if err != nil {
 		return nil, err
 	}
