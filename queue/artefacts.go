@@ -156,7 +156,8 @@ func encodeGray(m gocv.Mat) ([]byte, error) {
 	return s2.Encode(nil, px), nil
 }
 
-// decodeGray is the inverse of encodeGray for a w × h image.
+// decodeGray is the inverse of encodeGray for a w × h image: it decodes
+// straight into a new Mat's memory (no Go buffer, no copy after).
 func decodeGray(data []byte, w, h int) (gocv.Mat, error) {
 	n, err := s2.DecodedLen(data)
 	if err != nil {
@@ -165,17 +166,19 @@ func decodeGray(data []byte, w, h int) (gocv.Mat, error) {
 	if w <= 0 || h <= 0 || n != w*h {
 		return gocv.Mat{}, fmt.Errorf("holds %d pixels, want the %dx%d of %s", n, w, h, ArtefactPage)
 	}
-	px, err := s2.Decode(nil, data)
+	m := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC1)
+	px, err := m.DataPtrUint8()
 	if err != nil {
-		return gocv.Mat{}, fmt.Errorf("corrupt S2 block: %w", err)
-	}
-	// A Mat made from Go bytes points into them; regions cut from it later
-	// would not keep them alive. One copy into OpenCV's memory (a few ms)
-	// makes the Mat like any other.
-	view, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, px)
-	if err != nil {
+		m.Close()
 		return gocv.Mat{}, err
 	}
-	defer view.Close()
-	return view.Clone(), nil
+	out, err := s2.Decode(px, data)
+	if err != nil {
+		m.Close()
+		return gocv.Mat{}, fmt.Errorf("corrupt S2 block: %w", err)
+	}
+	if len(out) != len(px) || &out[0] != &px[0] {
+		copy(px, out) // s2 decodes into dst when it is large enough; never taken
+	}
+	return m, nil
 }
