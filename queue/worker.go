@@ -11,6 +11,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/sohoa/sohoa/bookexport"
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/pipeline"
 	"github.com/sohoa/sohoa/preprocess"
@@ -39,6 +40,9 @@ type WorkerConfig struct {
 	// (the next stage of a page, the reconciler's).
 	Options Options
 	Limits  preprocess.Limits // decoding limits (default preprocess.DefaultLimits)
+	// Export is what the book exports asked for over the API are written
+	// with (the workbook's columns, the PDFs' font).
+	Export bookexport.JobOptions
 	OCR     ocr.Options       // default ocr.DefaultOptions
 	// ShutdownTimeout is how long Run waits, once its context is done, for
 	// running tasks to finish before handing them back to the queue
@@ -131,6 +135,7 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	w.mux.HandleFunc(TypeCleanup, w.handler(StageCleanup, w.cleanup))
 	w.mux.HandleFunc(TypeOCR, w.handler(StageOCR, w.recognize))
 	w.mux.HandleFunc(TypeRouting, w.handler(StageRouting, w.route))
+	w.mux.HandleFunc(TypeBookExport, w.bookExport)
 	return w, nil
 }
 

@@ -30,6 +30,9 @@ var roleMatrix = map[string]string{
 	"GET /v1/review/quality":                 "-v-a",
 	"GET /v1/books/{book}/duplicates":        "-v-a",
 	"POST /v1/records/{id}/reject-duplicate": "-v-a",
+	"POST /v1/books/{book}/exports":          "--la",
+	"GET /v1/books/{book}/exports":           "--la",
+	"GET /v1/exports/{id}":                   "--la",
 	"GET /v1/tasks/failed":                   "---a",
 	"POST /v1/tasks/{queue}/{id}/retry":      "---a",
 }

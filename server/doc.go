@@ -34,6 +34,9 @@
 //	GET  /v1/review/quality                     -        yes       -       yes
 //	GET  /v1/books/{book}/duplicates            -        yes       -       yes
 //	POST /v1/records/{id}/reject-duplicate      -        yes       -       yes
+//	POST /v1/books/{book}/exports               -        -         yes     yes
+//	GET  /v1/books/{book}/exports               -        -         yes     yes
+//	GET  /v1/exports/{id}                       -        -         yes     yes
 //	GET  /v1/tasks/failed                       -        -         -       yes
 //	POST /v1/tasks/{queue}/{id}/retry           -        -         -       yes
 //	GET  /healthz, /readyz, /metrics            no token needed
@@ -41,7 +44,8 @@
 //
 // "own": a scanner token sees only the batches it created (and their
 // pages); another batch answers 403. Verifier and loader tokens read;
-// verification and export endpoints come later. /readyz and /metrics are
+// verifiers review in the web UI, loaders pull records (GET /v1/records)
+// and ask for book exports. /readyz and /metrics are
 // open so that probes and Prometheus need no secret: they show states and
 // counts, never record values, and `sohoa serve` listens on loopback by
 // default.

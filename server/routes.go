@@ -30,6 +30,7 @@ func (s *Server) routes() []route {
 		readers    = []storage.Role{storage.RoleVerifier, storage.RoleLoader, storage.RoleAdmin}
 		adminsOnly = []storage.Role{storage.RoleAdmin}
 		reviewers  = []storage.Role{storage.RoleVerifier, storage.RoleAdmin}
+		loaders    = []storage.Role{storage.RoleLoader, storage.RoleAdmin}
 	)
 	return []route{
 		{"GET /healthz", public, s.healthz},
@@ -53,6 +54,9 @@ func (s *Server) routes() []route {
 		{"GET /v1/review/quality", reviewers, s.reviewQuality},
 		{"GET /v1/books/{book}/duplicates", reviewers, s.bookDuplicates},
 		{"POST /v1/records/{id}/reject-duplicate", reviewers, s.rejectDuplicate},
+		{"POST /v1/books/{book}/exports", loaders, s.createBookExport},
+		{"GET /v1/books/{book}/exports", loaders, s.listBookExports},
+		{"GET /v1/exports/{id}", loaders, s.getExport},
 
 		{"GET /v1/tasks/failed", adminsOnly, s.failedTasks},
 		{"POST /v1/tasks/{queue}/{id}/retry", adminsOnly, s.retryTask},

@@ -50,7 +50,10 @@ type Options struct {
 	// queue runs), and the task routes answer 503.
 	Enqueuer  Enqueuer
 	Inspector TaskInspector
-	Logger    *slog.Logger // nil discards logs
+	// Exports queues the book exports asked for over the API; nil leaves
+	// them queued in PostgreSQL for the reconciler.
+	Exports ExportEnqueuer
+	Logger  *slog.Logger // nil discards logs
 	// Registry receives the server's metrics and is what /metrics serves;
 	// nil makes a new one with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -82,6 +85,7 @@ type Server struct {
 	db        Pinger
 	enqueuer  Enqueuer
 	inspector TaskInspector
+	exports   ExportEnqueuer
 	log       *slog.Logger
 	registry  *prometheus.Registry
 	metrics   *metrics
@@ -107,6 +111,7 @@ func New(opts Options) (*Server, error) {
 		db:            opts.DB,
 		enqueuer:      opts.Enqueuer,
 		inspector:     opts.Inspector,
+		exports:       opts.Exports,
 		log:           opts.Logger,
 		registry:      opts.Registry,
 		maxUpload:     opts.MaxUploadBytes,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"os"
 	"path"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sohoa/sohoa/bookexport"
 	"github.com/sohoa/sohoa/export"
 	"github.com/sohoa/sohoa/models"
 	"github.com/sohoa/sohoa/storage"
@@ -64,11 +64,9 @@ func (a *app) exportCmd() *cobra.Command {
 
 func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	ctx := cmd.Context()
-	format := export.Format(f.format)
-	switch format {
-	case export.XLSX, export.CSV, export.JSONL, "zip":
-	default:
-		return fmt.Errorf("--format %q: want xlsx, csv, jsonl or zip", f.format)
+	format := f.format
+	if err := bookexport.CheckFormat(format); err != nil {
+		return fmt.Errorf("--format: %w", err)
 	}
 	if strings.TrimSpace(f.book) == "" {
 		return errors.New("--book is required")
@@ -85,7 +83,7 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	if f.databaseURL == "" {
 		missing = append(missing, "--database-url (or SOHOA_DATABASE_URL)")
 	}
-	if format == "zip" {
+	if format == bookexport.Zip {
 		missing = append(missing, f.s3.resolve(cmd)...)
 	}
 	if len(missing) > 0 {
@@ -113,7 +111,7 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 			dir = "."
 		}
 	}
-	if format == "zip" {
+	if format == bookexport.Zip {
 		return a.exportBook(ctx, store, f, bookExport{dir: dir, name: name, cols: cols, regType: regType})
 	}
 	tmp, err := os.CreateTemp(dir, ".sohoa-export-*")
@@ -123,39 +121,16 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	defer tmp.Close()
 
-	recs := records(store.BookRecords(ctx, f.book, f.batch, 500))
-	var w export.Writer
-	if format == export.XLSX {
-		w, err = export.NewXLSXWriter(tmp, export.XLSXOptions{Columns: cols, Type: regType})
-	} else {
-		w, err = export.NewWriter(tmp, format)
-	}
+	tally, n, err := bookexport.WriteRecords(tmp, records(store.BookRecords(ctx, f.book, f.batch, 500)), bookexport.Options{
+		Format: format, Columns: cols, Type: regType, IncludeRejected: f.includeRejected,
+	})
 	if err != nil {
-		return err
-	}
-	var tally export.Tally
-	n := 0
-	for r, err := range recs {
-		if err != nil {
-			w.Close()
-			return err
-		}
-		if !tally.Add(r) && !f.includeRejected {
-			continue
-		}
-		if err := w.Write(r); err != nil {
-			w.Close()
-			return err
-		}
-		n++
-	}
-	if err := w.Close(); err != nil {
 		return err
 	}
 	d := tally.Duplicates()
 	summary := fmt.Sprintf("%d records written (%d pending review, %d rejected), %d duplicate groups (%d unresolved)",
 		n, len(tally.Pending), len(tally.Rejected), len(d), export.Unresolved(d))
-	written, err := placeExport(tmp, dir, name, f.book, string(format), tally.Final())
+	written, err := placeExport(tmp, dir, name, f.book, format, tally.Final())
 	if err != nil {
 		return err
 	}
@@ -184,12 +159,6 @@ func (a *app) exportBook(ctx context.Context, store *storage.Store, f exportFlag
 	if err != nil {
 		return err
 	}
-	// The object is named before it is written, so read the book once to
-	// know whether the export is final.
-	final, err := export.BookFinal(records(store.BookRecords(ctx, f.book, f.batch, 1000)))
-	if err != nil {
-		return err
-	}
 	var local *os.File
 	if be.name != "" {
 		if local, err = os.CreateTemp(be.dir, ".sohoa-export-*"); err != nil {
@@ -199,23 +168,16 @@ func (a *app) exportBook(ctx context.Context, store *storage.Store, f exportFlag
 		defer local.Close()
 	}
 	start := time.Now()
-	name := exportFileName(be.name, f.book, "zip", final)
-	write := func(w io.Writer) (export.Manifest, error) {
-		if local != nil {
-			w = io.MultiWriter(w, local)
-		}
-		return export.WriteBook(ctx, w, records(store.BookRecords(ctx, f.book, f.batch, 500)), export.BookOptions{
-			Book: f.book, Columns: be.cols, Type: be.regType, Font: font,
-			Images: func(ctx context.Context, sum string) (io.ReadCloser, error) {
-				rc, _, err := objects.Get(ctx, storage.OriginalKey(sum))
-				return rc, err
-			},
-		})
+	opts := bookexport.Options{Book: f.book, BatchID: f.batch, Format: bookexport.Zip,
+		Columns: be.cols, Type: be.regType, Font: font, Name: be.name}
+	if local != nil {
+		opts.Copy = local
 	}
-	m, key, err := streamBook(ctx, objects, f.book, name, write)
+	m, err := bookexport.Write(ctx, store, objects, opts)
 	if err != nil {
 		return err
 	}
+	key := m.Key
 	a.log.Info("book export stored", "key", key, "records", m.Exported, "seconds", time.Since(start).Seconds())
 	where := storage.ExportKey(key)
 	if local != nil {
@@ -228,43 +190,9 @@ func (a *app) exportBook(ctx context.Context, store *storage.Store, f exportFlag
 		return err
 	}
 	a.reportExport(where, m.Final, fmt.Sprintf("%d records exported (%d pending review, %d rejected), %d duplicate groups (%d unresolved)",
-		m.Exported, len(m.Pending), len(m.Rejected), len(m.Duplicates), m.UnresolvedDuplicates))
+		m.Exported, m.Pending, m.Rejected, m.Duplicates, m.Unresolved))
 	fmt.Fprintln(a.stdout, u.String())
 	return nil
-}
-
-// streamBook uploads what write writes to exports/books/<name> as it is
-// written and returns write's manifest and the export's key under
-// exports/. name states the status the book had before; when the export
-// came out otherwise (a record was reviewed or reopened meanwhile), the
-// object is renamed so that its name states what it holds.
-func streamBook(ctx context.Context, objects *storage.Objects, book, name string, write func(io.Writer) (export.Manifest, error)) (export.Manifest, string, error) {
-	key := "books/" + name
-	pr, pw := io.Pipe()
-	uploaded := make(chan error, 1)
-	go func() {
-		_, err := objects.PutExport(ctx, key, pr, -1, "application/zip")
-		pr.CloseWithError(err) // stops write if the upload failed
-		uploaded <- err
-	}()
-	m, werr := write(pw)
-	pw.CloseWithError(werr) // nil: the upload completes
-	uerr := <-uploaded
-	switch {
-	case werr != nil && uerr != nil && !errors.Is(uerr, werr):
-		return m, "", fmt.Errorf("%w (upload: %v)", werr, uerr)
-	case werr != nil:
-		return m, "", werr
-	case uerr != nil:
-		return m, "", fmt.Errorf("upload: %w", uerr)
-	}
-	if want := "books/" + exportFileName(name, book, "zip", m.Final); want != key {
-		if err := objects.RenameExport(ctx, key, want); err != nil {
-			return m, "", err
-		}
-		key = want
-	}
-	return m, key, nil
 }
 
 // records turns stored records into record-format records.
@@ -287,45 +215,11 @@ func placeExport(tmp *os.File, dir, name, book, ext string, final bool) (string,
 	if err := tmp.Close(); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, exportFileName(name, book, ext, final))
+	path := filepath.Join(dir, bookexport.FileName(name, book, ext, final))
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", err
 	}
 	return path, nil
-}
-
-// Status suffixes of export file names.
-const (
-	partialSuffix = "-tam-thoi-" + export.StatusPartial
-	finalSuffix   = "-" + export.StatusFinal
-)
-
-// exportFileName names an export: so-<book>-final.<ext> or
-// so-<book>-tam-thoi-partial.<ext> when name is empty; otherwise name with
-// the status it states made true, so that no one loads a partial export
-// as the book: a partial export's name always ends in -tam-thoi-partial
-// (replacing a -final the caller wrote), and a final one named partial
-// ends in -final instead.
-func exportFileName(name, book, ext string, final bool) string {
-	if name == "" {
-		return strings.TrimSuffix(export.BookFileName(book, final), ".zip") + "." + ext
-	}
-	e := filepath.Ext(name)
-	base := strings.TrimSuffix(name, e)
-	stated := ""
-	for _, s := range []string{partialSuffix, "-" + export.StatusPartial, finalSuffix} {
-		if strings.HasSuffix(strings.ToLower(base), s) {
-			base, stated = base[:len(base)-len(s)], s
-			break
-		}
-	}
-	switch {
-	case !final:
-		return base + partialSuffix + e
-	case stated == "" || stated == finalSuffix:
-		return name
-	}
-	return base + finalSuffix + e
 }
 
 func (a *app) reportExport(path string, final bool, summary string) {

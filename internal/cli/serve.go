@@ -180,7 +180,7 @@ func (a *app) runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	srv, err := server.New(server.Options{
 		Store: store, Objects: objects, DB: pool,
-		Enqueuer: enqueuer, Inspector: inspector, Logger: log,
+		Enqueuer: enqueuer, Inspector: inspector, Exports: qc, Logger: log,
 		MaxUploadBytes: f.maxUpload << 20, TempDir: f.tempDir, Web: ui,
 	})
 	if err != nil {
