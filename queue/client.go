@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hibiken/asynq"
 	goredis "github.com/redis/go-redis/v9"
@@ -79,24 +80,44 @@ func (c *Client) Ping(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// EnqueueStage asks for stage to run on the page, in the queue of the
-// batch priority (QueueFor). The task id is TaskID(stage, pageID, 1), so
-// enqueuing a stage that is already pending, scheduled, retrying or running
-// changes nothing and is not an error. When that id is still retained by
-// asynq as completed (the stage ran before and the page was sent back, or
-// the task found nothing to do), the next id is used; when it is archived
-// (failed), the archived task is replaced by a fresh one.
+// EnqueueStage asks for stage to run on the page, in the stage's queue of
+// the batch priority's class (QueueFor). The task id is TaskID(stage,
+// pageID, 1), so enqueuing a stage that is already pending, scheduled,
+// retrying or running changes nothing and is not an error. When that id is
+// still retained by asynq as completed (the stage ran before and the page
+// was sent back, or the task found nothing to do), the next id is used;
+// when it is archived (failed), the archived task is replaced by a fresh
+// one.
 func (c *Client) EnqueueStage(ctx context.Context, pageID string, stage Stage, priority int) error {
-	_, _, err := c.enqueue(ctx, pageID, stage, QueueFor(priority), false)
+	_, _, err := c.enqueue(ctx, pageID, stage, QueueFor(priority, stage), false)
 	return err
 }
 
-// EnqueuePage asks for a page's first stage (cleanup) in the named queue
-// (QueueCritical, QueueDefault or QueueLow), with EnqueueStage's task ids
-// and rules. It is what the upload paths call.
-func (c *Client) EnqueuePage(ctx context.Context, pageID, queue string) error {
-	_, _, err := c.enqueue(ctx, pageID, StageCleanup, queue, false)
+// EnqueuePage asks for a page's first stage (cleanup) in the cleanup queue
+// of the priority class (ClassCritical, ClassDefault or ClassLow), with
+// EnqueueStage's task ids and rules. It is what the upload paths call.
+func (c *Client) EnqueuePage(ctx context.Context, pageID, class string) error {
+	if classWeight(class) == 0 {
+		return invalidf("priority class %q: want one of %s", class, strings.Join(Classes(), ", "))
+	}
+	_, _, err := c.enqueue(ctx, pageID, StageCleanup, QueueName(class, StageCleanup), false)
 	return err
+}
+
+// batchClass is the priority class of a batch; a batch that no longer
+// exists counts as default (its pages' tasks will find nothing to do).
+func (c *Client) batchClass(ctx context.Context, batchID string) (string, error) {
+	if c.store == nil {
+		return "", ErrNoStore
+	}
+	b, err := c.store.GetBatch(ctx, batchID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return ClassDefault, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("queue: batch %s: %w", batchID, err)
+	}
+	return ClassFor(b.Priority), nil
 }
 
 // enqueue makes sure a live task for the page's stage exists in queue and

@@ -26,6 +26,17 @@
 //
 // A handler enqueues the next stage itself (asynq has no workflows).
 //
+// # Queues
+//
+// Each task goes to the queue of its batch's priority class and its stage,
+// "<class>:<stage>" (critical:routing, default:ocr, low:cleanup…). Workers
+// weigh the queues by class (critical 6, default 3, low 1) times stage
+// (routing 4, ocr 2, cleanup 1), so that an urgent batch goes before a bulk
+// one and, within a class, pages already started go before new ones: a big
+// batch's pages flow through the stages instead of all being cleaned first.
+// The queues of before (one per class, "critical", "default", "low") are
+// still served. See Queues for the numbers.
+//
 // # Idempotency
 //
 // Delivery is at least once. A task's id is "<stage>:<page_id>", so the

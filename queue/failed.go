@@ -30,8 +30,8 @@ type FailedTask struct {
 // listPageSize is how many archived tasks ListFailed reads per request.
 const listPageSize = 100
 
-// ListFailed returns the archived tasks of every queue, most recent failure
-// first.
+// ListFailed returns the archived tasks of every queue (Queues: the legacy
+// ones too), most recent failure first.
 func (c *Client) ListFailed(ctx context.Context) ([]FailedTask, error) {
 	if err := c.registerQueues(ctx); err != nil {
 		return nil, err
@@ -73,16 +73,19 @@ func failedTask(t *asynq.TaskInfo) FailedTask {
 	return f
 }
 
-// Retry re-runs the archived task taskID of queue with all its retries.
-// A failed page goes back to uploaded and starts again from cleanup; a page
-// still in a stage gets a fresh task for that stage; for a page already
-// routed there is nothing to do and the task is just removed. A task that
-// is not archived (or does not exist) gives ErrTaskNotFound.
+// Retry re-runs the archived task taskID of queue (a stage queue or a
+// legacy one) with all its retries. A failed page goes back to uploaded and
+// starts again from cleanup; a page still in a stage gets a fresh task for
+// that stage; for a page already routed there is nothing to do and the task
+// is just removed. The fresh task goes to its stage's queue in the class of
+// queue. A task that is not archived (or does not exist) gives
+// ErrTaskNotFound.
 func (c *Client) Retry(ctx context.Context, queue, taskID string) error {
 	if c.store == nil {
 		return ErrNoStore
 	}
-	if !knownQueue(queue) {
+	class, ok := classOf(queue)
+	if !ok {
 		return fmt.Errorf("%w: queue %q", ErrTaskNotFound, queue)
 	}
 	if err := c.registerQueues(ctx); err != nil {
@@ -122,7 +125,7 @@ func (c *Client) Retry(ctx context.Context, queue, taskID string) error {
 	if !ok {
 		return nil // routed (or failed again meanwhile): nothing to run
 	}
-	if _, _, err := c.enqueue(ctx, page.ID, stage, queue, false); err != nil {
+	if _, _, err := c.enqueue(ctx, page.ID, stage, QueueName(class, stage), false); err != nil {
 		return fmt.Errorf("queue: retry %s: %w", taskID, err)
 	}
 	return nil

@@ -139,17 +139,25 @@ func (w *Worker) leaseFor(ctx context.Context, stage Stage) time.Duration {
 	return max(d, time.Second) + w.cfg.LeaseGrace
 }
 
-// queueOf is the queue the page's next tasks go to: the running task's, or
-// else its batch's.
-func (w *Worker) queueOf(ctx context.Context, page storage.Page) string {
-	if q, ok := asynq.GetQueueName(ctx); ok && knownQueue(q) {
-		return q
+// queueOf is the queue of the page's stage: that stage's queue in the
+// class of the running task's queue (which needs no database read; a task
+// from a legacy queue sends the page on to the stage queues), or else in
+// its batch's class.
+func (w *Worker) queueOf(ctx context.Context, page storage.Page, stage Stage) string {
+	if q, ok := asynq.GetQueueName(ctx); ok {
+		if class, ok := classOf(q); ok {
+			return QueueName(class, stage)
+		}
 	}
-	b, err := w.cfg.Store.GetBatch(ctx, page.BatchID)
+	class, err := w.client.batchClass(ctx, page.BatchID)
 	if err != nil {
-		return QueueDefault
+		// The task is better queued in the wrong class than not at all;
+		// the database is likely down, and the stage about to fail anyway.
+		w.log.Warn("cannot read the page's batch; its next stage goes to the default class",
+			"page", page.ID, "err", err)
+		class = ClassDefault
 	}
-	return QueueFor(b.Priority)
+	return QueueName(class, stage)
 }
 
 // next enqueues the stage that works on the page in state st.
@@ -158,7 +166,7 @@ func (w *Worker) next(ctx context.Context, page storage.Page, st storage.PageSta
 	if !ok {
 		return nil
 	}
-	if _, _, err := w.client.enqueue(ctx, page.ID, stage, w.queueOf(ctx, page), false); err != nil {
+	if _, _, err := w.client.enqueue(ctx, page.ID, stage, w.queueOf(ctx, page, stage), false); err != nil {
 		return fmt.Errorf("enqueue %s: %w", stage, err)
 	}
 	return nil

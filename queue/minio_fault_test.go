@@ -78,10 +78,11 @@ func TestMinIOKilledMidBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// When the first OCR stage starts (the book's pages are cleaned or
-	// being cleaned), the urgent pages are added and MinIO is killed: that
-	// OCR stage fails to read its cleaned page, and the urgent cleanups,
-	// served first, fail to read their originals.
+	// When the first OCR stage starts (a book page is cleaned; the stage
+	// queues serve it before the book's other cleanups), the urgent pages
+	// are added and MinIO is killed: that OCR stage fails to read its
+	// cleaned page, and the urgent cleanups, served first, fail to read
+	// their originals.
 	killed := make(chan struct{})
 	var killOnce sync.Once
 	w := e.worker(t, func(cfg *WorkerConfig) {

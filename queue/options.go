@@ -73,8 +73,14 @@ func ParseRedis(s string) (asynq.RedisConnOpt, error) {
 	return asynq.RedisClientOpt{Addr: s}, nil
 }
 
-// ParseQueues parses queue weights written NAME=WEIGHT,NAME=WEIGHT, e.g.
-// "critical=6,default=3,low=1". Names must be queues of this package.
+// ParseQueues parses the queues a worker serves and their weights, written
+// NAME=WEIGHT,NAME=WEIGHT. NAME is a queue ("critical:ocr=12") or, as
+// before the stage queues, a priority class ("critical=6"), which stands
+// for all of the class's queues weighted as DefaultQueues weighs them from
+// the class weight: the stage queues WEIGHT × their stage weight (routing
+// 4, ocr 2, cleanup 1), the legacy queue WEIGHT. So
+// "critical=6,default=3,low=1" is DefaultQueues(). A queue given twice,
+// itself or through its class, is refused.
 func ParseQueues(s string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, part := range strings.Split(s, ",") {
@@ -82,19 +88,9 @@ func ParseQueues(s string) (map[string]int, error) {
 		if part == "" {
 			continue
 		}
-		name, w, ok := strings.Cut(part, "=")
-		n, err := strconv.Atoi(strings.TrimSpace(w))
-		name = strings.TrimSpace(name)
-		if !ok || err != nil || n < 1 {
-			return nil, invalidf("queue weight %q: want NAME=WEIGHT with WEIGHT ≥ 1", part)
+		if err := addQueueWeight(out, part); err != nil {
+			return nil, err
 		}
-		if !knownQueue(name) {
-			return nil, invalidf("queue %q: want one of %s", name, strings.Join(Queues(), ", "))
-		}
-		if _, dup := out[name]; dup {
-			return nil, invalidf("queue %q given twice", name)
-		}
-		out[name] = n
 	}
 	if len(out) == 0 {
 		return nil, invalidf("no queues in %q", s)
@@ -102,11 +98,29 @@ func ParseQueues(s string) (map[string]int, error) {
 	return out, nil
 }
 
-func knownQueue(name string) bool {
-	for _, q := range Queues() {
-		if q == name {
-			return true
-		}
+// addQueueWeight adds to m the queues and weights of one NAME=WEIGHT.
+func addQueueWeight(m map[string]int, part string) error {
+	name, w, ok := strings.Cut(part, "=")
+	n, err := strconv.Atoi(strings.TrimSpace(w))
+	name = strings.TrimSpace(name)
+	if !ok || err != nil || n < 1 {
+		return invalidf("queue weight %q: want NAME=WEIGHT with WEIGHT ≥ 1", part)
 	}
-	return false
+	_, stage, known := parseQueue(name)
+	if !known {
+		return invalidf("queue %q: want a class (%s) or a queue CLASS:STAGE (e.g. %s)",
+			name, strings.Join(Classes(), ", "), QueueName(ClassCritical, StageOCR))
+	}
+	add := map[string]int{name: n}
+	if stage == "" { // a class: all its queues
+		add = map[string]int{}
+		classQueues(add, name, n)
+	}
+	for q, w := range add {
+		if _, dup := m[q]; dup {
+			return invalidf("queue %q given twice (by %q)", q, part)
+		}
+		m[q] = w
+	}
+	return nil
 }

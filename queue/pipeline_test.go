@@ -48,11 +48,18 @@ func TestPagesEndRoutedWithScanRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if depth[QueueCritical] != 2 || depth[QueueDefault] != 0 || depth[QueueLow] != 0 {
-		t.Errorf("QueueDepth before the worker = %v, want 2 critical tasks", depth)
+	for _, q := range Queues() {
+		want := 0
+		if q == QueueName(ClassCritical, StageCleanup) {
+			want = 2
+		}
+		if depth[q] != want {
+			t.Errorf("QueueDepth before the worker = %v, want 2 critical:cleanup tasks and no other", depth)
+			break
+		}
 	}
-	if n := testutil.CollectAndCount(reg, "sohoa_queue_depth"); n != 3 {
-		t.Errorf("sohoa_queue_depth has %d series, want 3", n)
+	if n := testutil.CollectAndCount(reg, "sohoa_queue_depth"); n != len(Queues()) {
+		t.Errorf("sohoa_queue_depth has %d series, want %d", n, len(Queues()))
 	}
 
 	w := e.worker(t, func(c *WorkerConfig) { c.Metrics = metrics })
@@ -97,7 +104,7 @@ func TestPagesEndRoutedWithScanRecords(t *testing.T) {
 	if err := c.EnqueueStage(ctx, pages[0].ID, StageCleanup, b.Priority); err != nil {
 		t.Fatal(err)
 	}
-	info, err := c.insp.GetTaskInfo(QueueCritical, TaskID(StageCleanup, pages[0].ID, 2))
+	info, err := c.insp.GetTaskInfo(QueueName(ClassCritical, StageCleanup), TaskID(StageCleanup, pages[0].ID, 2))
 	if err != nil {
 		t.Fatalf("second cleanup task: %v", err)
 	}
@@ -151,8 +158,8 @@ func TestRepeatedDeliveryIsHarmless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if depth[QueueDefault] != 1 {
-		t.Errorf("after cleanup twice: queue depth %v, want the OCR task once", depth)
+	if depth[QueueName(ClassDefault, StageOCR)] != 1 {
+		t.Errorf("after cleanup twice: queue depth %v, want the OCR task once, in default:ocr", depth)
 	}
 
 	// Two deliveries of the OCR stage at once.
@@ -258,7 +265,7 @@ func TestBadInputFailsPageAndRetryReruns(t *testing.T) {
 		if !ok {
 			t.Fatalf("page %s has no failed task: %+v", p.Source, failed)
 		}
-		if f.Queue != QueueLow || f.Stage != StageCleanup || f.Type != TypeCleanup || f.ID != TaskID(StageCleanup, p.ID, 1) ||
+		if f.Queue != QueueName(ClassLow, StageCleanup) || f.Stage != StageCleanup || f.Type != TypeCleanup || f.ID != TaskID(StageCleanup, p.ID, 1) ||
 			f.Retried != 0 || f.FailedAt.IsZero() || !strings.Contains(f.Error, "cleanup: ") {
 			t.Errorf("failed task of %s = %+v", p.Source, f)
 		}
@@ -267,7 +274,7 @@ func TestBadInputFailsPageAndRetryReruns(t *testing.T) {
 		t.Errorf("corrupt page's task error %q", byPage[corrupt.ID].Error)
 	}
 
-	if err := c.Retry(ctx, QueueLow, "cleanup:nonexistent"); !errors.Is(err, ErrTaskNotFound) {
+	if err := c.Retry(ctx, QueueName(ClassLow, StageCleanup), "cleanup:nonexistent"); !errors.Is(err, ErrTaskNotFound) {
 		t.Errorf("Retry of an unknown task: %v, want ErrTaskNotFound", err)
 	}
 	if _, _, err := e.objects.PutOriginal(ctx, strings.NewReader(string(good)), int64(len(good)), missing.SHA256, storage.PutOriginalOptions{}); err != nil {
@@ -335,7 +342,7 @@ func TestReconcile(t *testing.T) {
 	if res.Stuck != 1 || res.Enqueued != 0 || res.Queued != 1 {
 		t.Errorf("second pass = %+v, want the page found queued", res)
 	}
-	if _, err := c.insp.GetTaskInfo(QueueDefault, TaskID(StageCleanup, p1.ID, 1)); err != nil {
+	if _, err := c.insp.GetTaskInfo(QueueName(ClassDefault, StageCleanup), TaskID(StageCleanup, p1.ID, 1)); err != nil {
 		t.Errorf("task of the stuck page: %v", err)
 	}
 	if _, err := NewClient(e.redis, nil, Options{}).Reconcile(ctx, 0); !errors.Is(err, ErrNoStore) {

@@ -2,12 +2,9 @@ package queue
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/sohoa/sohoa/storage"
 )
 
 // reconcileBatch is how many stuck pages one Reconcile pass looks at.
@@ -25,10 +22,12 @@ type ReconcileResult struct {
 // Reconcile makes sure every page stuck in a non-terminal state for longer
 // than stuckAfter, and not leased by a worker, has a live task for its
 // stage: PostgreSQL is the source of truth, so a flushed Redis or a worker
-// killed mid-task loses nothing. Tasks go to the queue of the page's batch
-// priority. A task still shown as running for such a page belongs to a dead
-// worker (the page's lease, which outlasts the task's deadline, has ended),
-// so another task id is used; a task waiting or retrying is left alone.
+// killed mid-task loses nothing. Tasks go to the stage's queue in the
+// class of the page's batch priority. A task still shown as running for
+// such a page belongs to a dead worker (the page's lease, which outlasts
+// the task's deadline, has ended), so another task id is used; a task
+// waiting or retrying is left alone. (A task waiting in a legacy queue is
+// not looked for: see Queues.)
 func (c *Client) Reconcile(ctx context.Context, stuckAfter time.Duration) (ReconcileResult, error) {
 	var res ReconcileResult
 	if c.store == nil {
@@ -39,7 +38,7 @@ func (c *Client) Reconcile(ctx context.Context, stuckAfter time.Duration) (Recon
 		return res, fmt.Errorf("queue: reconcile: %w", err)
 	}
 	res.Stuck = len(pages)
-	priorities := map[string]int{} // batch id → priority
+	classes := map[string]string{} // batch id → priority class
 	for _, p := range pages {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -48,17 +47,16 @@ func (c *Client) Reconcile(ctx context.Context, stuckAfter time.Duration) (Recon
 		if !ok {
 			continue
 		}
-		prio, ok := priorities[p.BatchID]
+		class, ok := classes[p.BatchID]
 		if !ok {
-			b, err := c.store.GetBatch(ctx, p.BatchID)
-			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			class, err = c.batchClass(ctx, p.BatchID)
+			if err != nil {
 				res.note(fmt.Errorf("queue: reconcile page %s: %w", p.ID, err))
 				continue
 			}
-			prio = b.Priority
-			priorities[p.BatchID] = prio
+			classes[p.BatchID] = class
 		}
-		_, created, err := c.enqueue(ctx, p.ID, stage, QueueFor(prio), true)
+		_, created, err := c.enqueue(ctx, p.ID, stage, QueueName(class, stage), true)
 		switch {
 		case err != nil:
 			res.note(fmt.Errorf("queue: reconcile page %s: %w", p.ID, err))

@@ -45,7 +45,7 @@ func TestWorkerKilledMidTask(t *testing.T) {
 	run(t, e.worker(t, nil))
 	e.waitState(t, 40*time.Second, []string{p.ID}, storage.PageRouted)
 	sameRecords(t, e.storedRecords(t, p.ID), scanRecords(t, data, name))
-	info, err := c.insp.GetTaskInfo(QueueDefault, TaskID(StageOCR, p.ID, 2))
+	info, err := c.insp.GetTaskInfo(QueueName(ClassDefault, StageOCR), TaskID(StageOCR, p.ID, 2))
 	if err != nil {
 		t.Fatalf("the reconciler's OCR task: %v", err)
 	}
@@ -84,7 +84,9 @@ func TestRedisFlushedMidBatch(t *testing.T) {
 				if err != nil {
 					t.Error(err)
 				}
-				lostTasks = d[QueueDefault]
+				for _, s := range Stages() {
+					lostTasks += d[QueueName(ClassDefault, s)]
+				}
 				for _, id := range ids {
 					if p, err := e.store.GetPage(context.Background(), id); err == nil && p.State != storage.PageRouted {
 						notRouted++
@@ -109,7 +111,7 @@ func TestRedisFlushedMidBatch(t *testing.T) {
 		t.Errorf("at the flush %d pages were not routed and %d tasks queued; want all pages in progress and tasks lost", notRouted, lostTasks)
 	}
 	keys, err := e.rdb.Keys(ctx, "asynq:*").Result()
-	if err != nil || !slicesContainsPrefix(keys, "asynq:{default}") {
+	if err != nil || !slicesContainsPrefix(keys, "asynq:{default:") {
 		t.Errorf("no asynq keys after the flush: %v %v", keys, err)
 	}
 }
@@ -166,7 +168,7 @@ func TestShutdownFinishesRunningStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if depth[QueueDefault] != 1 {
+	if depth[QueueName(ClassDefault, StageRouting)] != 1 {
 		t.Errorf("queue depth %v, want the routing task waiting", depth)
 	}
 }

@@ -32,8 +32,11 @@ type WorkerConfig struct {
 	// Concurrency is how many tasks run at once, each with its own OCR
 	// engine (default: the number of CPUs).
 	Concurrency int
-	// Queues and their weights (default DefaultQueues). StrictPriority
-	// serves a queue only when all heavier ones are empty.
+	// Queues and their weights (default DefaultQueues; see Queues for how
+	// they order the work). StrictPriority ignores the weights and serves
+	// the queues in Queues' order, each only when those before it are
+	// empty: critical before default before low, and within a class
+	// routing before OCR before cleanup (then the legacy queue).
 	Queues         map[string]int
 	StrictPriority bool
 	// Options are the task options of the stages the worker enqueues
@@ -166,7 +169,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer abort()
 	srv := asynq.NewServer(w.cfg.Redis, asynq.Config{
 		Concurrency:     w.cfg.Concurrency,
-		Queues:          w.cfg.Queues,
+		Queues:          serverQueues(w.cfg.Queues, w.cfg.StrictPriority),
 		StrictPriority:  w.cfg.StrictPriority,
 		ShutdownTimeout: w.cfg.ShutdownTimeout,
 		Logger:          asynqLogger{w.log},
@@ -193,6 +196,26 @@ func (w *Worker) Run(ctx context.Context) error {
 	<-recDone
 	w.log.Info("worker stopped")
 	return nil
+}
+
+// serverQueues are the queue weights given to asynq. In strict mode asynq
+// serves the queues by decreasing weight, and the products of class and
+// stage weights tie (critical:ocr and default:routing both weigh 12, and
+// asynq's sort leaves ties in map order, a different order at each
+// start); the weights are replaced by ranks in Queues' order instead.
+func serverQueues(queues map[string]int, strict bool) map[string]int {
+	if !strict {
+		return queues
+	}
+	out := make(map[string]int, len(queues))
+	rank := len(Queues())
+	for _, q := range Queues() {
+		if _, ok := queues[q]; ok {
+			out[q] = rank
+		}
+		rank--
+	}
+	return out
 }
 
 // retryDelay is the asynq form of cfg.RetryDelay; nil for asynq's default.

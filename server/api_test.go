@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,23 +183,37 @@ func readLines(t *testing.T, body []byte) []models.Record {
 func TestFailedTasks(t *testing.T) {
 	e := newTestEnv(t, nil)
 	admin := e.tokens[storage.RoleAdmin]
-	e.inspector.failed = []FailedTask{{ID: "abc", Queue: "critical", Type: "page:ocr", PageID: "p1", Error: "tesseract: out of memory", Retried: 5}}
+	e.inspector.failed = []FailedTask{
+		{ID: "ocr:p1", Queue: "critical:ocr", Type: "page:ocr", PageID: "p1", Error: "tesseract: out of memory", Retried: 5},
+		{ID: "cleanup:p2", Queue: "default", Type: "page:cleanup", PageID: "p2", Error: "boom"}, // a legacy queue
+	}
 	r := e.do(t, http.MethodGet, "/v1/tasks/failed", admin, nil, nil)
 	var list struct{ Tasks []FailedTask }
 	r.json(t, &list)
-	if r.status != http.StatusOK || len(list.Tasks) != 1 || list.Tasks[0].Error != "tesseract: out of memory" {
+	if r.status != http.StatusOK || len(list.Tasks) != 2 || list.Tasks[0].Error != "tesseract: out of memory" || list.Tasks[0].Queue != "critical:ocr" {
 		t.Fatalf("failed: %d %s", r.status, r.body)
 	}
-	r = e.do(t, http.MethodPost, "/v1/tasks/critical/abc/retry", admin, nil, nil)
-	if r.status != http.StatusAccepted || len(e.inspector.retried) != 1 || e.inspector.retried[0] != "critical/abc" {
-		t.Fatalf("retry: %d %s %v", r.status, r.body, e.inspector.retried)
+	// A queue name's ":" is a plain path character, sent as is or escaped.
+	for _, path := range []string{"/v1/tasks/critical:ocr/ocr:p1/retry", "/v1/tasks/critical%3Aocr/ocr%3Ap1/retry", "/v1/tasks/default/cleanup:p2/retry"} {
+		r = e.do(t, http.MethodPost, path, admin, nil, nil)
+		if r.status != http.StatusAccepted {
+			t.Fatalf("retry %s: %d %s", path, r.status, r.body)
+		}
 	}
-	if r := e.do(t, http.MethodPost, "/v1/tasks/critical/nope/retry", admin, nil, nil); r.status != http.StatusNotFound {
+	if want := []string{"critical:ocr/ocr:p1", "critical:ocr/ocr:p1", "default/cleanup:p2"}; !slices.Equal(e.inspector.retried, want) {
+		t.Fatalf("retried %v, want %v", e.inspector.retried, want)
+	}
+	var answer struct{ Queue, ID, Status string }
+	r.json(t, &answer)
+	if answer.Queue != "default" || answer.ID != "cleanup:p2" || answer.Status != "retrying" {
+		t.Errorf("retry answer %s", r.body)
+	}
+	if r := e.do(t, http.MethodPost, "/v1/tasks/critical:ocr/nope/retry", admin, nil, nil); r.status != http.StatusNotFound {
 		t.Fatalf("retry unknown: %d %s", r.status, r.body)
 	}
 
 	none := newTestEnv(t, func(o *Options) { o.Inspector = nil })
-	for _, p := range []string{"GET /v1/tasks/failed", "POST /v1/tasks/critical/abc/retry"} {
+	for _, p := range []string{"GET /v1/tasks/failed", "POST /v1/tasks/critical:ocr/ocr:p1/retry"} {
 		method, path, _ := strings.Cut(p, " ")
 		if r := none.do(t, method, path, none.tokens[storage.RoleAdmin], nil, nil); r.status != http.StatusServiceUnavailable {
 			t.Errorf("%s without a queue: %d", p, r.status)
@@ -224,8 +239,8 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		`sohoa_http_requests_total{code="404",method="GET",route="GET /v1/batches/{id}"} 1`,
 		`sohoa_http_requests_total{code="200",method="GET",route="GET /readyz"} 1`,
 		`sohoa_http_request_duration_seconds_count{method="GET",route="GET /healthz"} 1`,
-		`sohoa_queue_depth{queue="critical"} 1`,
-		`sohoa_queue_depth{queue="low"} 3`,
+		`sohoa_queue_depth{queue="critical:ocr"} 1`,
+		`sohoa_queue_depth{queue="low:cleanup"} 3`,
 	} {
 		if !strings.Contains(string(r.body), want) {
 			t.Errorf("metrics lack %s", want)

@@ -51,7 +51,7 @@ func TestRoleMatrix(t *testing.T) {
 	r := e.upload(t, b.ID, e.tokens[storage.RoleScanner], data, sumOf(data), "m.png")
 	var page UploadResult
 	r.json(t, &page)
-	e.inspector.failed = []FailedTask{{ID: "t1", Queue: "default", Type: "page:cleanup", PageID: page.ID, Error: "boom"}}
+	e.inspector.failed = []FailedTask{{ID: "cleanup:" + page.ID, Queue: "default:cleanup", Type: "page:cleanup", PageID: page.ID, Error: "boom"}}
 
 	revoked, secret, err := e.store.CreateToken(t.Context(), "revoked", storage.RoleAdmin)
 	if err != nil {
@@ -62,14 +62,14 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	path := func(pattern string) (method, p string) {
 		method, p, _ = strings.Cut(pattern, " ")
-		p = strings.NewReplacer("{id}", b.ID, "{queue}", "default").Replace(p)
+		p = strings.NewReplacer("{id}", b.ID, "{queue}", "default:cleanup").Replace(p)
 		switch {
 		case strings.HasPrefix(p, "/v1/pages/"):
 			p = "/v1/pages/" + page.ID
 		case strings.HasPrefix(p, "/v1/records/"):
 			p = strings.Replace(p, b.ID, "00000000-0000-0000-0000-000000000000", 1)
-		case strings.HasPrefix(p, "/v1/tasks/default/"):
-			p = "/v1/tasks/default/t1/retry"
+		case strings.HasPrefix(p, "/v1/tasks/default:cleanup/"):
+			p = "/v1/tasks/default:cleanup/cleanup:" + page.ID + "/retry"
 		case p == "/v1/pages":
 			p += "?sha256=" + page.SHA256
 		}

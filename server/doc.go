@@ -62,8 +62,9 @@
 // original is then stored content-addressed (storage.Objects.PutOriginal),
 // the page added, its dHash computed from an eighth-size grey decode (here
 // rather than in the worker, so the response can name near-duplicates in
-// "similar_to") and its cleanup stage enqueued on the queue of the batch's
-// priority (urgent → critical, normal → default, bulk → low). 201 answers
+// "similar_to") and its cleanup stage enqueued on the cleanup queue of the
+// batch priority's class (urgent → critical:cleanup, normal →
+// default:cleanup, bulk → low:cleanup). 201 answers
 // the new page. An image the server has already, in any batch, answers 200
 // with the existing page and "duplicate": true, and is not processed again.
 //

@@ -200,7 +200,7 @@ func newTestEnv(t testing.TB, adjust func(*Options)) *testEnv {
 		store:     storage.New(pool),
 		bucket:    "sohoa-server-test-" + randomHex(6),
 		enqueuer:  &fakeEnqueuer{},
-		inspector: &fakeInspector{depth: map[string]int{"critical": 1, "default": 2, "low": 3}},
+		inspector: &fakeInspector{depth: map[string]int{"critical:ocr": 1, "default:cleanup": 2, "low:cleanup": 3}},
 		logs:      &syncBuffer{},
 		tokens:    map[storage.Role]string{},
 		tokenIDs:  map[storage.Role]string{},

@@ -100,7 +100,7 @@ func (s *Server) addPage(w http.ResponseWriter, ctx context.Context, b storage.B
 		}
 	}
 	if s.enqueuer != nil {
-		if err := s.enqueuer.EnqueuePage(ctx, p.ID, priorityOf(b.Priority).Queue()); err != nil {
+		if err := s.enqueuer.EnqueuePage(ctx, p.ID, priorityOf(b.Priority).QueueClass()); err != nil {
 			// The page is safe in PostgreSQL in state uploaded: the
 			// reconciler enqueues it again.
 			s.log.Warn("enqueue page", "page_id", p.ID, "err", err)

@@ -17,12 +17,13 @@ import (
 )
 
 // Enqueuer puts a page's first pipeline stage (cleanup) on the task queue.
-// queue is the asynq queue of the batch's priority: "critical", "default"
-// or "low" (see Priority.Queue). It must be idempotent: PostgreSQL is the
-// source of truth, and a page whose enqueue failed is enqueued again by the
+// class is the queue priority class of the batch's priority: "critical",
+// "default" or "low" (see Priority.QueueClass); the task goes to that
+// class's cleanup queue. It must be idempotent: PostgreSQL is the source of
+// truth, and a page whose enqueue failed is enqueued again by the
 // reconciler.
 type Enqueuer interface {
-	EnqueuePage(ctx context.Context, pageID string, queue string) error
+	EnqueuePage(ctx context.Context, pageID string, class string) error
 }
 
 // TaskInspector shows failed (archived) tasks and re-runs them. Retry wraps

@@ -24,7 +24,9 @@ func (s *Server) failedTasks(w http.ResponseWriter, r *http.Request) error {
 }
 
 // retryTask serves POST /v1/tasks/{queue}/{id}/retry: the failed task runs
-// again.
+// again. {queue} and {id} are as GET /v1/tasks/failed lists them, e.g.
+// critical:ocr and ocr:<page id>: a ":" is a plain character of a path
+// segment, and may also be sent escaped (%3A).
 func (s *Server) retryTask(w http.ResponseWriter, r *http.Request) error {
 	if s.inspector == nil {
 		return errNoQueue

@@ -11,7 +11,7 @@ import (
 // Priority is how soon a batch's pages are processed.
 type Priority string
 
-// Priorities, each served by its own queue so that a small urgent batch is
+// Priorities, each served by its own queues so that a small urgent batch is
 // not stuck behind a huge one.
 const (
 	PriorityUrgent Priority = "urgent"
@@ -24,8 +24,10 @@ func (p Priority) Valid() bool {
 	return p == PriorityUrgent || p == PriorityNormal || p == PriorityBulk
 }
 
-// Queue is the asynq queue of the priority: critical, default or low.
-func (p Priority) Queue() string {
+// QueueClass is the queue priority class of the priority: critical,
+// default or low. Each class has a queue per pipeline stage (see package
+// queue), weighted so that an urgent batch goes first.
+func (p Priority) QueueClass() string {
 	switch p {
 	case PriorityUrgent:
 		return "critical"
@@ -192,7 +194,7 @@ type CompleteUpload struct {
 // FailedTask is a task that ran out of retries (archived), with its error.
 type FailedTask struct {
 	ID       string    `json:"id"`
-	Queue    string    `json:"queue"`
+	Queue    string    `json:"queue"` // e.g. "critical:ocr" (priority class:stage)
 	Type     string    `json:"type"`
 	PageID   string    `json:"page_id,omitempty"`
 	Error    string    `json:"error"`

@@ -93,7 +93,9 @@ func (a *app) workerCmd() *cobra.Command {
 		Long: "worker takes page tasks from Redis (asynq) and runs them: cleanup of the original from\n" +
 			"the object store, OCR and extraction (the same records `sohoa scan` gives), routing;\n" +
 			"page states and records go to PostgreSQL. Run as many workers as needed, on as many\n" +
-			"hosts. Queues are served by weight, so an urgent batch is not stuck behind a bulk one.\n" +
+			"hosts. Each priority class (critical, default, low) has a queue per stage, served by\n" +
+			"weight: an urgent batch is not stuck behind a bulk one, and pages already started\n" +
+			"(routing, then OCR) go before new ones (cleanup), so a big batch's records come as it runs.\n" +
 			"A reconciler re-enqueues pages stuck in a stage (after a Redis flush or a worker\n" +
 			"crash). SIGINT or SIGTERM stops taking tasks and lets running ones finish (up to\n" +
 			"--shutdown-timeout; the rest go back to the queue). The database must be migrated\n" +
@@ -103,8 +105,12 @@ func (a *app) workerCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.concurrency, "concurrency", "c", runtime.NumCPU(), "tasks run at once, each with its own OCR engine")
-	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1", "queues served and their weights")
-	fl.BoolVar(&f.strict, "strict-priority", false, "serve a queue only when the heavier ones are empty")
+	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1",
+		"queues served and their weights: CLASS=WEIGHT serves all of a priority class's queues, each stage's weighted "+
+			"WEIGHT × 4 (routing), 2 (ocr) or 1 (cleanup); CLASS:STAGE=WEIGHT one queue (e.g. critical:ocr=12)")
+	fl.BoolVar(&f.strict, "strict-priority", false,
+		"ignore the weights: serve critical before default before low and, within each, routing before ocr before cleanup, "+
+			"each queue only when those before it are empty")
 	fl.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL URL (default $SOHOA_DATABASE_URL)")
 	fl.StringVar(&f.redisAddr, "redis-addr", "", "Redis of the task queue, host:port or redis://… URL (default $SOHOA_REDIS_ADDR)")
 	addS3Flags(cmd, &f.s3)

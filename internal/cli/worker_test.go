@@ -35,6 +35,8 @@ func TestWorkerArguments(t *testing.T) {
 		{"zero concurrency", append([]string{"worker", "--concurrency", "0"}, full...), []string{"--concurrency 0"}},
 		{"unknown queue", append([]string{"worker", "--queues", "urgent=5"}, full...), []string{"--queues", `"urgent"`}},
 		{"bad weight", append([]string{"worker", "--queues", "default=0"}, full...), []string{"--queues"}},
+		{"unknown stage queue", append([]string{"worker", "--queues", "critical:print=5"}, full...), []string{"--queues", `"critical:print"`}},
+		{"queue given twice", append([]string{"worker", "--queues", "critical=6,critical:ocr=1"}, full...), []string{"--queues", `"critical:ocr" given twice`}},
 		{"bad stage timeout", append([]string{"worker", "--stage-timeout", "ocr=soon"}, full...), []string{"--stage-timeout ocr=soon"}},
 		{"unknown stage", append([]string{"worker", "--stage-timeout", "print=1m"}, full...), []string{"--stage-timeout print=1m"}},
 		{"bad metrics address", append([]string{"worker", "--metrics-addr", "nonsense"}, full...), []string{`--metrics-addr "nonsense"`}},
@@ -127,7 +129,7 @@ func TestMigrateThenWorker(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`sohoa_pages_processed_total{outcome="ok",stage="ocr"} 0`, `sohoa_queue_depth{queue="critical"} 0`, "go_goroutines"} {
+	for _, want := range []string{`sohoa_pages_processed_total{outcome="ok",stage="ocr"} 0`, `sohoa_queue_depth{queue="critical:ocr"} 0`, `sohoa_queue_depth{queue="critical"} 0`, "go_goroutines"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
