@@ -18,9 +18,13 @@ import (
 const TypeBookExport = "book:export"
 
 // QueueExports is the queue of book exports. Workers serve it at the
-// lowest weight (see DefaultQueues): an export is one long task that reads
-// a whole book, and pages waiting for OCR come first.
+// lowest weight, exportsWeight (DefaultQueues): an export is one long task
+// that reads a whole book, and pages waiting for OCR come first. Against a
+// default batch in flow (3+6+12) an export waiting is taken with
+// probability 1/22 per task, so within a few dozen page tasks.
 const QueueExports = "exports"
+
+const exportsWeight = 1
 
 // Book export tasks: retried twice, each attempt at most an hour (a
 // 10,000-record book with its page scans takes under a minute here).
@@ -84,6 +88,22 @@ func (w *Worker) bookExport(ctx context.Context, t *asynq.Task) error {
 	}
 	log.Info("book export done", "seconds", time.Since(start).Seconds())
 	return nil
+}
+
+// retryExport re-runs the archived export task taskID: the export goes
+// back to queued and gets a fresh task with all its attempts.
+func (c *Client) retryExport(ctx context.Context, taskID string, payload []byte) error {
+	var p exportPayload
+	if err := json.Unmarshal(payload, &p); err != nil || p.ExportID == "" {
+		return invalidf("task %s/%s has no export id", QueueExports, taskID)
+	}
+	if err := c.store.RequeueBookExport(ctx, p.ExportID); err != nil {
+		return fmt.Errorf("queue: retry %s: %w", taskID, err)
+	}
+	if err := c.insp.DeleteTask(QueueExports, taskID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		return fmt.Errorf("queue: retry %s: %w", taskID, err)
+	}
+	return c.EnqueueExport(ctx, p.ExportID)
 }
 
 // isMissingExport reports whether the export's row is gone.

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -21,6 +22,7 @@ type FailedTask struct {
 	Type     string
 	Stage    Stage  // "" for a task type this package does not know
 	PageID   string // "" when the payload cannot be read
+	ExportID string // a book export's task: the export (storage.BookExport)
 	Error    string // the last error the handler returned
 	Retried  int
 	MaxRetry int
@@ -67,6 +69,13 @@ func failedTask(t *asynq.TaskInfo) FailedTask {
 	if s, ok := stageOfType(t.Type); ok {
 		f.Stage = s
 	}
+	if t.Type == TypeBookExport {
+		var p exportPayload
+		if json.Unmarshal(t.Payload, &p) == nil {
+			f.ExportID = p.ExportID
+		}
+		return f
+	}
 	if p, err := decodePayload(t.Payload); err == nil {
 		f.PageID = p.PageID
 	}
@@ -85,7 +94,7 @@ func (c *Client) Retry(ctx context.Context, queue, taskID string) error {
 		return ErrNoStore
 	}
 	class, ok := classOf(queue)
-	if !ok {
+	if !ok && queue != QueueExports {
 		return fmt.Errorf("%w: queue %q", ErrTaskNotFound, queue)
 	}
 	if err := c.registerQueues(ctx); err != nil {
@@ -100,6 +109,9 @@ func (c *Client) Retry(ctx context.Context, queue, taskID string) error {
 	}
 	if info.State != asynq.TaskStateArchived {
 		return fmt.Errorf("%w: task %s/%s is %s, not failed", ErrTaskNotFound, queue, taskID, info.State)
+	}
+	if queue == QueueExports {
+		return c.retryExport(ctx, taskID, info.Payload)
 	}
 	p, err := decodePayload(info.Payload)
 	if _, ok := stageOfType(info.Type); !ok || err != nil {

@@ -15,6 +15,7 @@ type ReconcileResult struct {
 	Stuck    int // pages found stuck
 	Enqueued int // tasks created (or failed tasks replaced) for them
 	Queued   int // pages whose task was already waiting or retrying
+	Exports  int // book exports queued or running whose task was ensured
 	Errors   int // pages that could not be looked at or enqueued
 	FirstErr error
 }
@@ -65,6 +66,20 @@ func (c *Client) Reconcile(ctx context.Context, stuckAfter time.Duration) (Recon
 		default:
 			res.Queued++
 		}
+	}
+	// Book exports queued or running for longer than stuckAfter: make
+	// sure each has its task (EnqueueExport leaves one that exists alone;
+	// a task still running for a dead worker is handed back by asynq).
+	exports, err := c.store.UnfinishedBookExports(ctx, stuckAfter)
+	if err != nil {
+		return res, fmt.Errorf("queue: reconcile: %w", err)
+	}
+	for _, id := range exports {
+		if err := c.EnqueueExport(ctx, id); err != nil {
+			res.note(fmt.Errorf("queue: reconcile book export %s: %w", id, err))
+			continue
+		}
+		res.Exports++
 	}
 	return res, nil
 }

@@ -135,7 +135,8 @@ func QueueFor(priority int, s Stage) string { return QueueName(ClassFor(priority
 
 // Queues lists every queue workers serve, most urgent first: by class,
 // critical first, and within a class the stage queues, later stages
-// first, then the class's legacy queue.
+// first, then the class's legacy queue; last the book exports' queue
+// (QueueExports).
 //
 // A page's task goes to the queue of its batch's priority class and of the
 // task's stage, named "<class>:<stage>" (QueueName): "critical:routing",
@@ -198,7 +199,7 @@ func Queues() []string {
 		}
 		out = append(out, c)
 	}
-	return out
+	return append(out, QueueExports)
 }
 
 // LegacyQueues are the queues of before the stage queues, one per class
@@ -222,6 +223,7 @@ func DefaultQueues() map[string]int {
 	for _, c := range Classes() {
 		classQueues(out, c, classWeight(c))
 	}
+	out[QueueExports] = exportsWeight
 	return out
 }
 
@@ -254,7 +256,7 @@ func parseQueue(name string) (class string, stage Stage, ok bool) {
 // queue or a legacy one).
 func knownQueue(name string) bool {
 	_, _, ok := parseQueue(name)
-	return ok
+	return ok || name == QueueExports
 }
 
 // classOf is the class of a queue of this package.

@@ -131,6 +131,7 @@ func TestQueuesList(t *testing.T) {
 		"critical:routing", "critical:ocr", "critical:cleanup", "critical",
 		"default:routing", "default:ocr", "default:cleanup", "default",
 		"low:routing", "low:ocr", "low:cleanup", "low",
+		"exports",
 	}
 	if got := Queues(); !slices.Equal(got, want) {
 		t.Errorf("Queues() = %v, want %v", got, want)
@@ -150,6 +151,7 @@ func TestDefaultQueueWeights(t *testing.T) {
 		"critical:routing": 24, "critical:ocr": 12, "critical:cleanup": 6, "critical": 6,
 		"default:routing": 12, "default:ocr": 6, "default:cleanup": 3, "default": 3,
 		"low:routing": 4, "low:ocr": 2, "low:cleanup": 1, "low": 1,
+		"exports": 1,
 	}
 	if got := DefaultQueues(); !maps.Equal(got, want) {
 		t.Errorf("DefaultQueues() = %v, want %v", got, want)
@@ -238,7 +240,7 @@ func TestParseQueues(t *testing.T) {
 		err  bool
 	}{
 		// The old per-class form means all of each class's queues.
-		{"critical=6,default=3,low=1", DefaultQueues(), false},
+		{"critical=6,default=3,low=1,exports=1", DefaultQueues(), false},
 		{" default = 2 ", map[string]int{"default:routing": 8, "default:ocr": 4, "default:cleanup": 2, "default": 2}, false},
 		{"critical:ocr=1,", map[string]int{"critical:ocr": 1}, false},
 		{"critical:ocr=5,low=1", map[string]int{"critical:ocr": 5, "low:routing": 4, "low:ocr": 2, "low:cleanup": 1, "low": 1}, false},

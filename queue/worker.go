@@ -46,7 +46,7 @@ type WorkerConfig struct {
 	// Export is what the book exports asked for over the API are written
 	// with (the workbook's columns, the PDFs' font).
 	Export bookexport.JobOptions
-	OCR     ocr.Options       // default ocr.DefaultOptions
+	OCR    ocr.Options // default ocr.DefaultOptions
 	// ShutdownTimeout is how long Run waits, once its context is done, for
 	// running tasks to finish before handing them back to the queue
 	// (default 30 s).

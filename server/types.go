@@ -197,6 +197,7 @@ type FailedTask struct {
 	Queue    string    `json:"queue"` // e.g. "critical:ocr" (priority class:stage)
 	Type     string    `json:"type"`
 	PageID   string    `json:"page_id,omitempty"`
+	ExportID string    `json:"export_id,omitempty"` // a book export's task
 	Error    string    `json:"error"`
 	FailedAt time.Time `json:"failed_at"`
 	Retried  int       `json:"retried"`

@@ -193,6 +193,26 @@ func (s *Store) FailBookExport(ctx context.Context, id, msg string, last bool) e
 	return nil
 }
 
+// RequeueBookExport puts a failed export back in the queue (its task is
+// re-run by hand); an export in another state is left as it is.
+func (s *Store) RequeueBookExport(ctx context.Context, id string) error {
+	uid, ok := parseID(id)
+	if !ok {
+		return fmt.Errorf("%w: book export %q", ErrNotFound, id)
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE book_exports SET state = 'queued', finished_at = NULL
+		WHERE id = $1 AND state = 'failed'`, uid)
+	if err != nil {
+		return fmt.Errorf("storage: requeue book export %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := s.GetBookExport(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UnfinishedBookExports returns the ids of exports queued or running whose
 // last change is older than olderThan: the reconciler queues their tasks
 // again (Redis lost them, or a worker died in them).

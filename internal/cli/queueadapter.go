@@ -19,7 +19,7 @@ func (t taskInspector) ListFailed(ctx context.Context) ([]server.FailedTask, err
 	}
 	out := make([]server.FailedTask, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, server.FailedTask{ID: f.ID, Queue: f.Queue, Type: f.Type, PageID: f.PageID,
+		out = append(out, server.FailedTask{ID: f.ID, Queue: f.Queue, Type: f.Type, PageID: f.PageID, ExportID: f.ExportID,
 			Error: f.Error, FailedAt: f.FailedAt, Retried: f.Retried})
 	}
 	return out, nil

@@ -17,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/sohoa/sohoa/bookexport"
+	"github.com/sohoa/sohoa/export"
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/queue"
@@ -41,7 +43,9 @@ type workerFlags struct {
 	maxRetry       int
 	retry          retryFlags
 	pool           poolFlags
-	extractFlags   // as for `sohoa scan`
+	exportColumns  string // book exports: workbook columns file
+	pdfFont        string // book exports: the PDFs' font
+	extractFlags          // as for `sohoa scan`
 }
 
 // retryFlags choose how long a failed stage waits before it is retried.
@@ -88,7 +92,7 @@ func (r *retryFlags) resolve(fl *pflag.FlagSet) error {
 func (a *app) workerCmd() *cobra.Command {
 	var f workerFlags
 	cmd := &cobra.Command{
-		Use:   "worker [--concurrency N] [--queues critical=6,default=3,low=1]",
+		Use:   "worker [--concurrency N] [--queues critical=6,default=3,low=1,exports=1]",
 		Short: "Run pipeline tasks from the queue (cleanup, OCR and extraction, routing)",
 		Long: "worker takes page tasks from Redis (asynq) and runs them: cleanup of the original from\n" +
 			"the object store, OCR and extraction (the same records `sohoa scan` gives), routing;\n" +
@@ -105,7 +109,7 @@ func (a *app) workerCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.concurrency, "concurrency", "c", runtime.NumCPU(), "tasks run at once, each with its own OCR engine")
-	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1",
+	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1,exports=1",
 		"queues served and their weights: CLASS=WEIGHT serves all of a priority class's queues, each stage's weighted "+
 			"WEIGHT × 4 (routing), 2 (ocr) or 1 (cleanup); CLASS:STAGE=WEIGHT one queue (e.g. critical:ocr=12)")
 	fl.BoolVar(&f.strict, "strict-priority", false,
@@ -121,6 +125,8 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
 	fl.StringToStringVar(&f.stageTimeouts, "stage-timeout", nil, "time limit of a stage's run, STAGE=DURATION (cleanup=2m,ocr=10m,routing=1m)")
 	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
+	fl.StringVar(&f.exportColumns, "export-columns", "", "book exports: column-set file (YAML or JSON) overriding the workbook's default columns")
+	fl.StringVar(&f.pdfFont, "pdf-font", "", "book exports: TrueType font for the PDFs' text page (default DejaVu Sans when installed)")
 	f.retry.add(fl)
 	f.pool.add(fl)
 	f.extractFlags.add(fl)
@@ -195,6 +201,14 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 	if err != nil {
 		return err
 	}
+	cols, err := export.LoadColumns(f.exportColumns)
+	if err != nil {
+		return fmt.Errorf("--export-columns: %w", err)
+	}
+	font, err := export.LoadFont(f.pdfFont)
+	if err != nil {
+		return fmt.Errorf("--pdf-font: %w", err)
+	}
 	pool, err := connectDatabase(ctx, f.databaseURL, f.pool)
 	if err != nil {
 		return err
@@ -224,6 +238,7 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 		Scanner:     sc,
 		Concurrency: f.concurrency, Queues: queues, StrictPriority: f.strict,
 		Options: opts, Limits: preprocess.DefaultLimits(), OCR: ocr.DefaultOptions(),
+		Export:          bookexport.JobOptions{Columns: cols, Font: font},
 		ShutdownTimeout: f.shutdown, ReconcileInterval: workerInterval(f.reconcileEvery),
 		StuckAfter: f.stuckAfter, RetryDelay: f.retry.delay, Metrics: metrics, Logger: log,
 	})
