@@ -21,6 +21,10 @@ const (
 	StatusReview   Status = "review"
 	StatusVerified Status = "verified"
 	StatusRejected Status = "rejected"
+	// StatusDeleted is never stored: the pull API (GET /v1/records) sends
+	// a record deleted since the cursor with this status and no fields (a
+	// page extracted again with fewer entries, or deleted).
+	StatusDeleted Status = "deleted"
 )
 
 // BBox is x0, y0, x1, y1 in original-page pixels.

@@ -137,8 +137,11 @@
 //
 // Client.PullChanges makes one request; Client.Pull iterates over answers
 // until it has caught up. An answer holds a PostgreSQL connection while it
-// streams. Deleted records (a page extracted again with fewer entries)
-// are not reported.
+// streams. A deleted record (its page extracted again with fewer entries,
+// or its page or batch deleted) comes once more with status "deleted" and
+// no fields, numbered in the same change order (table record_deletions,
+// storage.ListRecordsOptions.IncludeDeleted); only the batch, page and type
+// filters select deletions, the others let them all through.
 //
 // # Logs and metrics
 //

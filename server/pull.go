@@ -194,7 +194,9 @@ func pullFormat(r *http.Request) (export.Format, error) {
 // pullOptions reads the query of GET /v1/records. Every malformed
 // parameter is a 400 that names it.
 func pullOptions(q url.Values) (storage.ListRecordsOptions, error) {
-	var o storage.ListRecordsOptions
+	// A pull tells of deleted records too (status "deleted"): a loader
+	// must drop what it loaded of them.
+	o := storage.ListRecordsOptions{IncludeDeleted: true}
 	var err error
 	if o.Limit, err = intParam(q.Get("limit"), "limit", 1, storage.MaxRecordsLimit); err != nil {
 		return o, err

@@ -46,6 +46,14 @@ type ListRecordsOptions struct {
 	RegisteredFrom, RegisteredTo time.Time
 	AfterSeq                     int64
 	Limit                        int // 0 means 100; at most MaxRecordsLimit
+	// IncludeDeleted also reads the records deleted after AfterSeq (table
+	// record_deletions), in the same change order, each as the record it
+	// was with Status models.StatusDeleted and no fields. Only BatchID,
+	// PageID and RegisterType select deletions; the other filters let
+	// every deletion through (a deleted record's values are gone), so a
+	// reader may be told of a record it never got: it has nothing to
+	// delete then.
+	IncludeDeleted bool
 }
 
 // RecordPull is an open read of records in change order, from
@@ -151,17 +159,30 @@ func (s *Store) PullRecords(ctx context.Context, opts ListRecordsOptions) (*Reco
 	// change up to it stays put; one that moves (a record changed since)
 	// moves past the horizon and comes in a later read.
 	bound := f.with(opts.AfterSeq, horizon)
-	q := `SELECT r.change_seq FROM records r WHERE ` + bound.where() +
-		fmt.Sprintf(` ORDER BY r.change_seq OFFSET %d LIMIT 1`, limit-1)
-	switch err := s.db.QueryRow(ctx, q, bound.args...).Scan(&pull.Next); {
+	q := `SELECT r.change_seq FROM records r WHERE ` + bound.where()
+	args := bound.args
+	if opts.IncludeDeleted {
+		d := deletionFilter(opts, opts.AfterSeq, horizon, bound.args)
+		q = `SELECT change_seq FROM (` + q + ` UNION ALL SELECT d.change_seq FROM record_deletions d WHERE ` +
+			d.where() + `) c`
+		args = d.args
+	}
+	q += fmt.Sprintf(` ORDER BY change_seq OFFSET %d LIMIT 1`, limit-1)
+	switch err := s.db.QueryRow(ctx, q, args...).Scan(&pull.Next); {
 	case err == nil:
 		pull.More = true
 	case !errors.Is(err, pgx.ErrNoRows):
 		return nil, fmt.Errorf("storage: pull records: bound: %w", err)
 	}
 	read := f.with(opts.AfterSeq, pull.Next)
-	pull.rows, err = s.db.Query(ctx, `SELECT `+recordColumns+` FROM records r WHERE `+read.where()+
-		` ORDER BY r.change_seq`, read.args...)
+	q = `SELECT ` + recordColumns + ` FROM records r WHERE ` + read.where()
+	args = read.args
+	if opts.IncludeDeleted {
+		d := deletionFilter(opts, opts.AfterSeq, pull.Next, read.args)
+		q += ` UNION ALL SELECT ` + deletionColumns + ` FROM record_deletions d WHERE ` + d.where()
+		args = d.args
+	}
+	pull.rows, err = s.db.Query(ctx, q+` ORDER BY change_seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: pull records: %w", err)
 	}
@@ -271,6 +292,30 @@ func recordFilter(opts ListRecordsOptions) (sqlFilter, error) {
 		f.add("record_registration_day(r.fields) <= %s", day(to))
 	}
 	return f, nil
+}
+
+// deletionColumns are a deletion's columns in the order of recordColumns:
+// the record as it was, status deleted, no fields.
+const deletionColumns = `d.record_id, d.page_id, d.entry_index, d.source, d.page_sha256, d.register_type,
+	d.template, 'deleted', '{}'::jsonb, '{}'::text[], '', d.change_seq, d.created_at, d.deleted_at`
+
+// deletionFilter is the conditions on record_deletions d for opts (see
+// IncludeDeleted) and the changes in (after, upTo], numbered after the
+// arguments of prior (the records query it is joined to).
+func deletionFilter(opts ListRecordsOptions, after, upTo int64, prior []any) sqlFilter {
+	f := sqlFilter{args: prior[:len(prior):len(prior)]}
+	if id, ok := parseID(opts.BatchID); ok {
+		f.add("d.batch_id = %s", id)
+	}
+	if id, ok := parseID(opts.PageID); ok {
+		f.add("d.page_id = %s", id)
+	}
+	if opts.RegisterType != "" {
+		f.add("d.register_type = %s", string(opts.RegisterType))
+	}
+	f.add("d.change_seq > %s", after)
+	f.add("d.change_seq <= %s", upTo)
+	return f
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
