@@ -52,6 +52,10 @@ type Options struct {
 	Type    models.RegisterType
 	Columns export.ColumnSets // nil means export.DefaultColumns
 	Font    *export.Font      // the PDFs' text page; nil leaves it out
+	// PageImage is what each PDF holds of its page: "access" (default: the
+	// page's access copy, at most 200 dpi, where the worker made one, else
+	// the original) or "original" (the scan as uploaded).
+	PageImage string
 	// IncludeRejected also writes rejected records (not in a zip, where
 	// they are listed in the manifest only).
 	IncludeRejected bool
@@ -98,6 +102,9 @@ func Write(ctx context.Context, st Store, objs Objects, opts Options) (Result, e
 		return Result{}, errors.New("bookexport: book number is empty")
 	}
 	if err := CheckFormat(opts.Format); err != nil {
+		return Result{}, err
+	}
+	if err := CheckPageImage(opts.PageImage); err != nil {
 		return Result{}, err
 	}
 	if opts.Type == "" && opts.BatchID != "" {
@@ -164,12 +171,13 @@ func stream(ctx context.Context, objs Objects, opts Options, final bool, write f
 func write(ctx context.Context, w io.Writer, st Store, objs Objects, opts Options) (Result, error) {
 	recs := records(st.BookRecords(ctx, opts.Book, opts.BatchID, 500))
 	if opts.Format == Zip {
+		kind := export.PageImagesAccess
+		if opts.PageImage == export.PageImagesOriginal {
+			kind = export.PageImagesOriginal
+		}
 		m, err := export.WriteBook(ctx, w, recs, export.BookOptions{
 			Book: opts.Book, Columns: opts.Columns, Type: opts.Type, Font: opts.Font,
-			Images: func(ctx context.Context, sum string) (io.ReadCloser, error) {
-				rc, _, err := objs.Get(ctx, storage.OriginalKey(sum))
-				return rc, err
-			},
+			Images: pageImages(objs, kind), PageImages: kind,
 		})
 		if err != nil {
 			return Result{}, err
@@ -223,6 +231,35 @@ func WriteRecords(w io.Writer, recs iter.Seq2[models.Record, error], opts Option
 		n++
 	}
 	return t, n, ew.Close()
+}
+
+// ErrPageImage is returned for a page image other than access or original.
+var ErrPageImage = errors.New("bookexport: unknown page image")
+
+// CheckPageImage returns nil for "", "access" and "original", and an error
+// wrapping ErrPageImage otherwise.
+func CheckPageImage(s string) error {
+	switch s {
+	case "", export.PageImagesAccess, export.PageImagesOriginal:
+		return nil
+	}
+	return fmt.Errorf("%w %q: want access or original", ErrPageImage, s)
+}
+
+// pageImages opens a page's image for its PDFs: with kind access its
+// access copy, or its original when it has none (a JPEG of 200 dpi or
+// less); with kind original the original.
+func pageImages(objs Objects, kind string) export.ImageFunc {
+	return func(ctx context.Context, sum string) (io.ReadCloser, error) {
+		if kind == export.PageImagesAccess {
+			rc, _, err := objs.Get(ctx, storage.DerivedKey(sum, storage.AccessName))
+			if !errors.Is(err, storage.ErrNotFound) {
+				return rc, err
+			}
+		}
+		rc, _, err := objs.Get(ctx, storage.OriginalKey(sum))
+		return rc, err
+	}
 }
 
 func contentType(format string) string {

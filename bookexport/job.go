@@ -40,7 +40,7 @@ func Run(ctx context.Context, st JobStore, objs Objects, id string, jo JobOption
 		return err
 	}
 	res, err := Write(ctx, st, objs, Options{
-		Book: e.Book, BatchID: e.BatchID, Format: e.Format, Columns: jo.Columns, Font: jo.Font,
+		Book: e.Book, BatchID: e.BatchID, Format: e.Format, PageImage: e.PageImage, Columns: jo.Columns, Font: jo.Font,
 	})
 	if err != nil {
 		// The reason is recorded for the caller of the API: it names the

@@ -19,6 +19,12 @@ import (
 	"github.com/sohoa/sohoa/models"
 )
 
+// What a book export's PDFs hold of their page (Manifest.PageImages).
+const (
+	PageImagesAccess   = "access"
+	PageImagesOriginal = "original"
+)
+
 // Book export statuses, as the manifest and file names give them.
 const (
 	StatusFinal   = "final"
@@ -35,8 +41,9 @@ const ManifestFormat = "sohoa-book-export/1"
 // its manifest.
 var ErrManifest = errors.New("export: book export does not match its manifest")
 
-// ImageFunc opens the original page image whose hex SHA-256 is sum. It
-// must be safe for concurrent use.
+// ImageFunc opens the image of the page whose original has the hex
+// SHA-256 sum (the original, or its access copy). It must be safe for
+// concurrent use.
 type ImageFunc func(ctx context.Context, sum string) (io.ReadCloser, error)
 
 // BookOptions configures WriteBook.
@@ -45,8 +52,11 @@ type BookOptions struct {
 	Columns ColumnSets // nil means DefaultColumns
 	// Type gives the workbook a sheet of that type even when empty.
 	Type models.RegisterType
-	// Images opens page originals for the PDFs; required.
+	// Images opens page images for the PDFs; required.
 	Images ImageFunc
+	// PageImages says in the manifest what Images gives: PageImagesAccess
+	// or PageImagesOriginal ("" leaves it out).
+	PageImages string
 	// Font is the PDFs' text font (see PDFOptions.Font); nil leaves the
 	// PDFs without the fields page.
 	Font    *Font
@@ -69,9 +79,13 @@ type Manifest struct {
 	Records  map[models.Status]int `json:"records"`
 	Exported int                   `json:"exported"`
 	// Pending lists the ids of records still waiting for review.
-	Pending              []string       `json:"pending"`
-	Rejected             []string       `json:"rejected"`
-	Duplicates           []Duplicate    `json:"duplicates"`
+	Pending    []string    `json:"pending"`
+	Rejected   []string    `json:"rejected"`
+	Duplicates []Duplicate `json:"duplicates"`
+	// PageImages is what the PDFs hold of their page: "access" (its access
+	// copy, at most 200 dpi, where one was made; else the original scan) or
+	// "original" (the scan as uploaded).
+	PageImages           string         `json:"page_images,omitempty"`
 	UnresolvedDuplicates int            `json:"unresolved_duplicates"`
 	Files                []ManifestFile `json:"files"`
 }
@@ -131,7 +145,7 @@ func WriteBook(ctx context.Context, w io.Writer, recs iter.Seq2[models.Record, e
 	m := Manifest{
 		Format: ManifestFormat, Book: opts.Book, CreatedAt: created,
 		Records: map[models.Status]int{}, Pending: []string{}, Rejected: []string{},
-		Files: []ManifestFile{},
+		Files: []ManifestFile{}, PageImages: opts.PageImages,
 	}
 	if opts.Columns == nil {
 		opts.Columns = DefaultColumns() // once, not per record's PDF

@@ -249,6 +249,19 @@ func (w *Worker) cleanOriginal(ctx context.Context, page storage.Page) (*preproc
 	if err != nil {
 		return nil, err
 	}
+	// The access copy first: a complete set of cleaned artefacts (their
+	// page.json, written last) means it was made too.
+	access, err := preprocess.AccessCopyFor(data, mats[0], clean.Quality.EstimatedDPI, preprocess.AccessOptions{})
+	if err != nil {
+		clean.Close()
+		return nil, fmt.Errorf("access copy: %w", err)
+	}
+	if access != nil {
+		if _, err := w.cfg.Objects.PutDerived(ctx, page.SHA256, storage.AccessName, access, "image/jpeg"); err != nil {
+			clean.Close()
+			return nil, fmt.Errorf("store access copy: %w", err)
+		}
+	}
 	if err := storeCleaned(ctx, w.cfg.Objects, page.SHA256, clean, mats[0].Cols(), mats[0].Rows()); err != nil {
 		clean.Close()
 		return nil, fmt.Errorf("store cleaned page: %w", err)

@@ -85,6 +85,12 @@ func TestPagesEndRoutedWithScanRecords(t *testing.T) {
 				t.Errorf("%s: artefact %s missing (%v)", names[i], a, err)
 			}
 		}
+		// A PNG original gets a JPEG access copy for the exported PDFs.
+		if strings.HasSuffix(names[i], ".png") {
+			if ok, err := e.objects.Exists(ctx, storage.DerivedKey(p.SHA256, storage.AccessName)); err != nil || !ok {
+				t.Errorf("%s: no access copy (%v)", names[i], err)
+			}
+		}
 	}
 	for _, s := range Stages() {
 		if n := testutil.ToFloat64(metrics.pages.WithLabelValues(string(s), OutcomeOK)); n != 2 {

@@ -23,6 +23,9 @@ type ExportEnqueuer interface {
 type bookExportRequest struct {
 	Format  string `json:"format"`   // zip (default), xlsx, csv or jsonl
 	BatchID string `json:"batch_id"` // only this batch's records
+	// What a zip's PDFs hold of their page: access (default: its access
+	// copy, at most 200 dpi, where one was made) or original.
+	PageImage string `json:"page_image"`
 }
 
 // bookExportJSON is a book export as the API shows it.
@@ -31,6 +34,7 @@ type bookExportJSON struct {
 	Book       string     `json:"book"`
 	BatchID    string     `json:"batch_id,omitempty"`
 	Format     string     `json:"format"`
+	PageImage  string     `json:"page_image"`
 	State      string     `json:"state"`
 	Attempts   int        `json:"attempts"`
 	Error      string     `json:"error,omitempty"`
@@ -78,7 +82,7 @@ func (s *Server) createBookExport(w http.ResponseWriter, r *http.Request) error 
 	}
 	tok, _ := tokenFrom(r.Context())
 	e, err := s.store.CreateBookExport(r.Context(), storage.NewBookExport{
-		Book: book, BatchID: req.BatchID, Format: req.Format, RequestedBy: tok.ID,
+		Book: book, BatchID: req.BatchID, Format: req.Format, PageImage: req.PageImage, RequestedBy: tok.ID,
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return notFoundf("no batch %q", req.BatchID)
@@ -129,7 +133,7 @@ func (s *Server) listBookExports(w http.ResponseWriter, r *http.Request) error {
 // presigning fails, which is logged).
 func (s *Server) exportJSON(r *http.Request, e storage.BookExport) bookExportJSON {
 	j := bookExportJSON{
-		ID: e.ID, Book: e.Book, BatchID: e.BatchID, Format: e.Format, State: string(e.State),
+		ID: e.ID, Book: e.Book, BatchID: e.BatchID, Format: e.Format, PageImage: e.PageImage, State: string(e.State),
 		Attempts: e.Attempts, Error: e.Error, CreatedAt: e.CreatedAt,
 	}
 	if !e.StartedAt.IsZero() {

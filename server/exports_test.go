@@ -1,6 +1,7 @@
 package server
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -40,7 +41,7 @@ func (f *fakeExports) EnqueueExport(_ context.Context, id string) error {
 // seedBook stores a book of two records on one page (its JPEG original in
 // the object store), one verified and one still in review.
 // Without image the original is left out of the object store.
-func (e *testEnv) seedBook(t *testing.T, book string, image bool) storage.Batch {
+func (e *testEnv) seedBook(t *testing.T, book string, image bool) (storage.Batch, string) {
 	t.Helper()
 	ctx := t.Context()
 	var img bytes.Buffer
@@ -75,7 +76,7 @@ func (e *testEnv) seedBook(t *testing.T, book string, image bool) storage.Batch 
 	if err := e.store.SaveRecords(ctx, page.ID, recs); err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return b, hexSum
 }
 
 // TestBookExportAPI asks for book exports over the API, runs them as a
@@ -85,7 +86,16 @@ func TestBookExportAPI(t *testing.T) {
 	ex := &fakeExports{}
 	e := newTestEnv(t, func(o *Options) { o.Exports = ex })
 	ctx := t.Context()
-	b := e.seedBook(t, "07/2020", true)
+	b, sum := e.seedBook(t, "07/2020", true)
+	// The page's access copy, as the worker stores it (another picture,
+	// so the PDFs show which they hold).
+	var access bytes.Buffer
+	if err := jpeg.Encode(&access, stdimage.NewGray(stdimage.Rect(0, 0, 40, 60)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.objects.PutDerived(ctx, sum, storage.AccessName, access.Bytes(), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
 	loader := e.tokens[storage.RoleLoader]
 	const base = "/v1/books/07%2F2020/exports"
 
@@ -142,6 +152,28 @@ func TestBookExportAPI(t *testing.T) {
 	if m.Exported != 2 || m.Final || len(m.Files) != 3 {
 		t.Errorf("manifest: exported %d, final %v, %d files", m.Exported, m.Final, len(m.Files))
 	}
+	if m.PageImages != export.PageImagesAccess || !pdfHolds(t, data, access.Bytes()) {
+		t.Errorf("page images %q: the PDFs do not hold the access copy", m.PageImages)
+	}
+	// Asked for the originals, the PDFs hold the original scan.
+	r = e.doJSON(t, http.MethodPost, base, loader, map[string]string{"page_image": "original"})
+	var orig bookExportJSON
+	r.json(t, &orig)
+	if r.status != http.StatusAccepted || orig.PageImage != "original" {
+		t.Fatalf("POST page_image original: %d %s", r.status, r.body)
+	}
+	if err := bookexport.Run(ctx, e.store, e.objects, orig.ID, bookexport.JobOptions{}, false); err != nil {
+		t.Fatal(err)
+	}
+	e.getJSON(t, "/v1/exports/"+orig.ID, loader, http.StatusOK, &orig)
+	odata := download(t, orig.URL)
+	om, err := export.VerifyBook(bytes.NewReader(odata), int64(len(odata)))
+	if err != nil || om.PageImages != export.PageImagesOriginal || pdfHolds(t, odata, access.Bytes()) {
+		t.Errorf("original page images: %q (%v)", om.PageImages, err)
+	}
+	if r := e.doJSON(t, http.MethodPost, base, loader, map[string]string{"page_image": "thumbnail"}); r.status != http.StatusBadRequest {
+		t.Errorf("page_image thumbnail: %d %s", r.status, r.body)
+	}
 	// A repeated delivery of the task leaves the export as it is.
 	if err := bookexport.Run(ctx, e.store, e.objects, queued.ID, bookexport.JobOptions{}, false); !errors.Is(err, bookexport.ErrDone) {
 		t.Errorf("second run: %v, want ErrDone", err)
@@ -170,7 +202,7 @@ func TestBookExportAPI(t *testing.T) {
 
 	var list struct{ Exports []bookExportJSON }
 	e.getJSON(t, base, loader, http.StatusOK, &list)
-	if len(list.Exports) != 2 || list.Exports[0].ID != wb.ID || list.Exports[1].ID != queued.ID {
+	if len(list.Exports) != 3 || list.Exports[0].ID != wb.ID || list.Exports[2].ID != queued.ID {
 		t.Errorf("list: %+v", list.Exports)
 	}
 	e.getJSON(t, "/v1/exports/"+uuid.NewString(), loader, http.StatusNotFound, nil)
@@ -214,4 +246,31 @@ func download(t *testing.T, url string) []byte {
 		t.Fatalf("GET %s: %d, %v", url, resp.StatusCode, err)
 	}
 	return data
+}
+
+// pdfHolds reports whether a PDF of the zip data holds img's bytes.
+func pdfHolds(t *testing.T, data, img []byte) bool {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".pdf") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, img) {
+			return true
+		}
+	}
+	return false
 }

@@ -28,6 +28,7 @@ type BookExport struct {
 	Book        string
 	BatchID     string // "" for the whole book
 	Format      string // zip, xlsx, csv or jsonl
+	PageImage   string // access or original (the PDFs' page images)
 	State       ExportState
 	RequestedBy string // token id; "" once the token is deleted
 	Attempts    int
@@ -56,10 +57,11 @@ type NewBookExport struct {
 	Book        string
 	BatchID     string
 	Format      string
+	PageImage   string // "" means access
 	RequestedBy string
 }
 
-const bookExportColumns = `id, book, coalesce(batch_id::text, ''), format, state, coalesce(requested_by::text, ''),
+const bookExportColumns = `id, book, coalesce(batch_id::text, ''), format, page_image, state, coalesce(requested_by::text, ''),
 	attempts, error, created_at, coalesce(started_at, 'epoch'), coalesce(finished_at, 'epoch'),
 	object_key, final, size_bytes, exported, pending, rejected, duplicates, unresolved`
 
@@ -72,6 +74,12 @@ func (s *Store) CreateBookExport(ctx context.Context, ne NewBookExport) (BookExp
 	case "zip", "xlsx", "csv", "jsonl":
 	default:
 		return BookExport{}, invalidf("export format %q: want zip, xlsx, csv or jsonl", ne.Format)
+	}
+	if ne.PageImage == "" {
+		ne.PageImage = "access"
+	}
+	if ne.PageImage != "access" && ne.PageImage != "original" {
+		return BookExport{}, invalidf("page image %q: want access or original", ne.PageImage)
 	}
 	var batch, by any
 	if ne.BatchID != "" {
@@ -87,8 +95,8 @@ func (s *Store) CreateBookExport(ctx context.Context, ne NewBookExport) (BookExp
 		}
 	}
 	e, err := scanBookExport(s.db.QueryRow(ctx, `
-		INSERT INTO book_exports (book, batch_id, format, requested_by) VALUES ($1, $2, $3, $4)
-		RETURNING `+bookExportColumns, ne.Book, batch, ne.Format, by))
+		INSERT INTO book_exports (book, batch_id, format, page_image, requested_by) VALUES ($1, $2, $3, $4, $5)
+		RETURNING `+bookExportColumns, ne.Book, batch, ne.Format, ne.PageImage, by))
 	if pgCode(err) == "23503" { // foreign key: no such batch
 		return BookExport{}, fmt.Errorf("%w: batch %s", ErrNotFound, ne.BatchID)
 	}
@@ -233,7 +241,7 @@ func (s *Store) UnfinishedBookExports(ctx context.Context, olderThan time.Durati
 func scanBookExport(row pgx.Row) (BookExport, error) {
 	var e BookExport
 	var state string
-	err := row.Scan(&e.ID, &e.Book, &e.BatchID, &e.Format, &state, &e.RequestedBy,
+	err := row.Scan(&e.ID, &e.Book, &e.BatchID, &e.Format, &e.PageImage, &state, &e.RequestedBy,
 		&e.Attempts, &e.Error, &e.CreatedAt, &e.StartedAt, &e.FinishedAt,
 		&e.Key, &e.Final, &e.Size, &e.Exported, &e.Pending, &e.Rejected, &e.Duplicates, &e.Unresolved)
 	if err != nil {

@@ -106,6 +106,12 @@ func DerivedKey(sum, name string) string {
 	return "derived/" + sum + "/" + name
 }
 
+// AccessName is the derived object (DerivedKey) holding an original's
+// access copy: the page as scanned, at most 200 dpi, JPEG
+// (preprocess.AccessCopyFor), which exported PDFs hold. An original
+// without one (a JPEG of 200 dpi or less) serves as its own.
+const AccessName = "access.jpg"
+
 // PutOriginal stores size bytes from r as the original whose hex SHA-256 is
 // sum, at OriginalKey(sum). The store checks the bytes against sum before
 // keeping them: a mismatch gives ErrChecksumMismatch and stores nothing. An

@@ -22,6 +22,7 @@ import (
 // exportFlags are the options of `sohoa export`.
 type exportFlags struct {
 	book, batch, format, out   string
+	pageImage                  string
 	columns, font, databaseURL string
 	includeRejected            bool
 	expiry                     time.Duration
@@ -54,6 +55,7 @@ func (a *app) exportCmd() *cobra.Command {
 	fl.StringVar(&f.format, "format", "xlsx", "xlsx, csv, jsonl or zip")
 	fl.StringVar(&f.out, "out", "", "output file (default so-<book>-<final|tam-thoi-partial>.<format>; zip: none, only the stored object)")
 	fl.StringVar(&f.columns, "columns", "", "column-set file (YAML or JSON) overriding the workbook's default columns")
+	fl.StringVar(&f.pageImage, "pdf-image", "access", "what each PDF holds of its page: access (its access copy, at most 200 dpi, where the worker made one) or original (the scan as uploaded)")
 	fl.StringVar(&f.font, "pdf-font", "", "TrueType font for the PDFs' text page (default DejaVu Sans when installed)")
 	fl.BoolVar(&f.includeRejected, "include-rejected", false, "also write rejected records (xlsx, csv, jsonl)")
 	fl.DurationVar(&f.expiry, "url-expiry", 24*time.Hour, "lifetime of the zip's download URL (at most 168h)")
@@ -67,6 +69,9 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	format := f.format
 	if err := bookexport.CheckFormat(format); err != nil {
 		return fmt.Errorf("--format: %w", err)
+	}
+	if err := bookexport.CheckPageImage(f.pageImage); err != nil {
+		return fmt.Errorf("--pdf-image: %w", err)
 	}
 	if strings.TrimSpace(f.book) == "" {
 		return errors.New("--book is required")
@@ -168,7 +173,7 @@ func (a *app) exportBook(ctx context.Context, store *storage.Store, f exportFlag
 		defer local.Close()
 	}
 	start := time.Now()
-	opts := bookexport.Options{Book: f.book, BatchID: f.batch, Format: bookexport.Zip,
+	opts := bookexport.Options{Book: f.book, BatchID: f.batch, Format: bookexport.Zip, PageImage: f.pageImage,
 		Columns: be.cols, Type: be.regType, Font: font, Name: be.name}
 	if local != nil {
 		opts.Copy = local

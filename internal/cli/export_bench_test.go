@@ -25,6 +25,7 @@ import (
 
 	"github.com/sohoa/sohoa/export"
 	"github.com/sohoa/sohoa/models"
+	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/storage"
 )
 
@@ -51,7 +52,9 @@ import (
 //
 // Environment: SOHOA_BENCH_EXPORT_RECORDS, book sizes (default
 // "2000 10000"); SOHOA_BENCH_EXPORT_PAGES, a directory of JPEG page
-// scans; SOHOA_BENCH_EXPORT_PER_PAGE, entries per page (default 2).
+// scans; SOHOA_BENCH_EXPORT_PER_PAGE, entries per page (default 2);
+// SOHOA_BENCH_EXPORT_PDF_IMAGE, the export's --pdf-image (default access:
+// every page gets the access copy the worker would make, as in service).
 // scripts/bench-export runs it.
 func BenchmarkBookExport(b *testing.B) {
 	needExportServices(b)
@@ -68,9 +71,14 @@ func BenchmarkBookExport(b *testing.B) {
 		dir = filepath.Join("..", "..", "testdata", "samples")
 	}
 	scans := benchScans(b, dir)
+	access := benchAccessCopies(b, scans)
+	pdfImage := os.Getenv("SOHOA_BENCH_EXPORT_PDF_IMAGE")
+	if pdfImage == "" {
+		pdfImage = "access"
+	}
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
-			book := seedBenchBook(b, n, perPage[0], scans)
+			book := seedBenchBook(b, n, perPage[0], scans, access)
 			var wall time.Duration
 			var stdout string
 			var mem *benchMemory
@@ -81,7 +89,7 @@ func BenchmarkBookExport(b *testing.B) {
 				start := time.Now()
 				var out, stderr bytes.Buffer
 				root := newRoot(&out, &stderr)
-				root.SetArgs([]string{"export", "--book", book.number, "--format", "zip", "--log-level", "info"})
+				root.SetArgs([]string{"export", "--book", book.number, "--format", "zip", "--log-level", "info", "--pdf-image", pdfImage})
 				err := root.ExecuteContext(b.Context())
 				stdout = out.String()
 				wall = time.Since(start)
@@ -104,8 +112,9 @@ func BenchmarkBookExport(b *testing.B) {
 			b.ReportMetric(float64(mem.peakHeap)/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(mem.peakLive)/(1<<20), "peak-live-MiB")
 			b.ReportMetric(float64(mem.peakRSS)/(1<<20), "peak-rss-MiB")
-			b.Logf("%d records on %d pages (%.0f KiB a scan): export %.1f s, zip %.0f MiB, peak heap in use %.0f MiB (live %.0f MiB), peak RSS %.0f MiB (%.0f MiB before)",
-				n, book.pages, float64(book.scanBytes)/float64(book.pages)/1024, wall.Seconds(),
+			b.Logf("%d records on %d pages (%.0f KiB a scan; access copies %.0f KiB a page, the scan where none), PDFs with the %s page images: export %.1f s, zip %.0f MiB, peak heap in use %.0f MiB (live %.0f MiB), peak RSS %.0f MiB (%.0f MiB before)",
+				n, book.pages, float64(book.scanBytes)/float64(book.pages)/1024,
+				float64(book.accessBytes)/float64(book.pages)/1024, pdfImage, wall.Seconds(),
 				float64(size)/(1<<20), float64(mem.peakHeap)/(1<<20), float64(mem.peakLive)/(1<<20),
 				float64(mem.peakRSS)/(1<<20), float64(mem.startRSS)/(1<<20))
 		})
@@ -172,15 +181,16 @@ func uniqueScan(scan []byte, i int) []byte {
 }
 
 type benchBook struct {
-	number    string
-	pages     int
-	scanBytes int64
+	number      string
+	pages       int
+	scanBytes   int64
+	accessBytes int64 // of the access copies made (pages whose scan serves as its own count 0)
 }
 
 // seedBenchBook stores a verified birth register book of n records,
 // perPage to a page, in a fresh database and bucket, and points the
 // environment at them.
-func seedBenchBook(b *testing.B, n, perPage int, scans [][]byte) benchBook {
+func seedBenchBook(b *testing.B, n, perPage int, scans, access [][]byte) benchBook {
 	b.Helper()
 	ctx := b.Context()
 	store, objects := exportTestServices(b)
@@ -201,10 +211,11 @@ func seedBenchBook(b *testing.B, n, perPage int, scans [][]byte) benchBook {
 				if err != nil {
 					continue // drain
 				}
-				var size int
-				size, err = seedBenchPage(ctx, store, objects, batch.ID, book.number, p, n, perPage, scans)
+				var size, accessSize int
+				size, accessSize, err = seedBenchPage(ctx, store, objects, batch.ID, book.number, p, n, perPage, scans, access)
 				mu.Lock()
 				book.scanBytes += int64(size)
+				book.accessBytes += int64(accessSize)
 				mu.Unlock()
 			}
 			errs <- err
@@ -223,19 +234,29 @@ func seedBenchBook(b *testing.B, n, perPage int, scans [][]byte) benchBook {
 	return book
 }
 
-// seedBenchPage stores page p of the book: its scan in MinIO, the page
-// and its records in PostgreSQL. It returns the scan's size.
-func seedBenchPage(ctx context.Context, store *storage.Store, objects *storage.Objects, batchID, book string, p, n, perPage int, scans [][]byte) (int, error) {
+// seedBenchPage stores page p of the book: its scan in MinIO with its
+// access copy when the worker would make one, the page and its records in
+// PostgreSQL. It returns the sizes of the scan and of the access copy (0
+// without one).
+func seedBenchPage(ctx context.Context, store *storage.Store, objects *storage.Objects, batchID, book string, p, n, perPage int, scans, access [][]byte) (int, int, error) {
 	scan := uniqueScan(scans[p%len(scans)], p)
 	sum := sha256.Sum256(scan)
 	hexSum := hex.EncodeToString(sum[:])
 	if _, _, err := objects.PutOriginal(ctx, bytes.NewReader(scan), int64(len(scan)), hexSum, storage.PutOriginalOptions{ContentType: "image/jpeg"}); err != nil {
-		return 0, err
+		return 0, 0, err
+	}
+	var accessSize int
+	if a := access[p%len(access)]; a != nil {
+		a = uniqueScan(a, p)
+		if _, err := objects.PutDerived(ctx, hexSum, storage.AccessName, a, "image/jpeg"); err != nil {
+			return 0, 0, err
+		}
+		accessSize = len(a)
 	}
 	page, err := store.AddPage(ctx, storage.NewPage{BatchID: batchID, ObjectKey: storage.OriginalKey(hexSum), SHA256: hexSum,
 		Source: fmt.Sprintf("so-01-2019/trang-%04d.jpg", p+1)})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var recs []models.Record
 	for e := range perPage {
@@ -243,7 +264,34 @@ func seedBenchPage(ctx context.Context, store *storage.Store, objects *storage.O
 			recs = append(recs, benchBirthRecord(i, e, book))
 		}
 	}
-	return len(scan), store.SaveRecords(ctx, page.ID, recs)
+	return len(scan), accessSize, store.SaveRecords(ctx, page.ID, recs)
+}
+
+// benchAccessCopies makes the access copy of each scan as the worker's
+// cleanup does (preprocess.AccessCopyFor at the resolution cleanup
+// estimates); nil where the scan serves as its own.
+func benchAccessCopies(b *testing.B, scans [][]byte) [][]byte {
+	b.Helper()
+	out := make([][]byte, len(scans))
+	for i, scan := range scans {
+		mats, err := preprocess.Decode("bench", scan, preprocess.DefaultLimits())
+		if err != nil {
+			b.Fatal(err)
+		}
+		page, err := preprocess.Clean(b.Context(), mats[0], preprocess.DefaultOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i], err = preprocess.AccessCopyFor(scan, mats[0], page.Quality.EstimatedDPI, preprocess.AccessOptions{})
+		page.Close()
+		for _, m := range mats {
+			m.Close()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
 }
 
 // Name and place pools for the seeded records: common Vietnamese family

@@ -36,6 +36,7 @@ func TestExportArguments(t *testing.T) {
 		{[]string{"export", "--format", "xlsx"}, "--book"},
 		{[]string{"export", "--book", "1"}, "SOHOA_DATABASE_URL"},
 		{[]string{"export", "--book", "1", "--url-expiry", "200h"}, "--url-expiry"},
+		{[]string{"export", "--book", "1", "--format", "zip", "--pdf-image", "thumbnail"}, "--pdf-image"},
 	} {
 		var out bytes.Buffer
 		root := newRoot(&out, &out)

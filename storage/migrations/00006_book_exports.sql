@@ -10,6 +10,8 @@ CREATE TABLE book_exports (
     book         text         NOT NULL CHECK (book <> ''),
     batch_id     uuid         REFERENCES batches (id) ON DELETE CASCADE,
     format       text         NOT NULL CHECK (format IN ('zip', 'xlsx', 'csv', 'jsonl')),
+    -- What a zip's PDFs hold of their page: its access copy or original.
+    page_image   text         NOT NULL DEFAULT 'access' CHECK (page_image IN ('access', 'original')),
     state        export_state NOT NULL DEFAULT 'queued',
     -- The token that asked for it (kept when the token is deleted).
     requested_by uuid         REFERENCES tokens (id) ON DELETE SET NULL,
