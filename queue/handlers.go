@@ -251,7 +251,7 @@ func (w *Worker) cleanOriginal(ctx context.Context, page storage.Page) (*preproc
 	}
 	// The access copy first: a complete set of cleaned artefacts (their
 	// page.json, written last) means it was made too.
-	access, err := preprocess.AccessCopyFor(data, mats[0], clean.Quality.EstimatedDPI, preprocess.AccessOptions{})
+	access, err := preprocess.AccessCopyFor(data, mats[0], clean.Quality.EstimatedDPI, w.cfg.Access)
 	if err != nil {
 		clean.Close()
 		return nil, fmt.Errorf("access copy: %w", err)

@@ -43,6 +43,9 @@ type WorkerConfig struct {
 	// (the next stage of a page, the reconciler's).
 	Options Options
 	Limits  preprocess.Limits // decoding limits (default preprocess.DefaultLimits)
+	// Access sets the pages' access copies, which exported PDFs hold
+	// (default: 200 dpi, JPEG quality 75).
+	Access preprocess.AccessOptions
 	// Export is what the book exports asked for over the API are written
 	// with (the workbook's columns, the PDFs' font).
 	Export bookexport.JobOptions

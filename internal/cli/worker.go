@@ -43,6 +43,7 @@ type workerFlags struct {
 	maxRetry       int
 	retry          retryFlags
 	pool           poolFlags
+	access         preprocess.AccessOptions
 	exportColumns  string // book exports: workbook columns file
 	pdfFont        string // book exports: the PDFs' font
 	extractFlags          // as for `sohoa scan`
@@ -125,6 +126,8 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
 	fl.StringToStringVar(&f.stageTimeouts, "stage-timeout", nil, "time limit of a stage's run, STAGE=DURATION (cleanup=2m,ocr=10m,routing=1m)")
 	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
+	fl.IntVar(&f.access.DPI, "access-dpi", 200, "pages' access copies (the exported PDFs' page images): scanned at more, scaled down to this resolution")
+	fl.IntVar(&f.access.Quality, "access-quality", 75, "pages' access copies: JPEG quality, 1-100")
 	fl.StringVar(&f.exportColumns, "export-columns", "", "book exports: column-set file (YAML or JSON) overriding the workbook's default columns")
 	fl.StringVar(&f.pdfFont, "pdf-font", "", "book exports: TrueType font for the PDFs' text page (default DejaVu Sans when installed)")
 	f.retry.add(fl)
@@ -173,6 +176,9 @@ func (f *workerFlags) resolve(cmd *cobra.Command) (map[string]int, queue.Options
 	}
 	if len(missing) > 0 {
 		return nil, opts, fmt.Errorf("missing configuration: %s", strings.Join(missing, ", "))
+	}
+	if f.access.DPI < 72 || f.access.DPI > 1200 || f.access.Quality < 1 || f.access.Quality > 100 {
+		return nil, opts, fmt.Errorf("--access-dpi %d, --access-quality %d: want 72-1200 dpi and quality 1-100", f.access.DPI, f.access.Quality)
 	}
 	if f.pprof && f.metricsAddr == "" {
 		return nil, opts, errors.New("--pprof needs --metrics-addr, the address the profiles are served on")
