@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/klauspost/compress/s2"
 	"gocv.io/x/gocv"
@@ -55,17 +56,22 @@ const cleanedPageVersion = 2
 // maxArtefactBytes bounds what loadCleaned reads per object.
 const maxArtefactBytes = 1 << 30
 
-// storeCleaned writes the cleaned page's artefacts for the original sum.
-func storeCleaned(ctx context.Context, objs *storage.Objects, sum string, p *preprocess.Page, origW, origH int) error {
+// storeCleaned writes the cleaned page's artefacts for the original sum,
+// compressing the images into slices of bufs.
+func storeCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum string, p *preprocess.Page, origW, origH int) error {
 	for _, a := range []struct {
 		name string
 		mat  gocv.Mat
 	}{{ArtefactBinary, p.Binary}, {ArtefactGray, p.Gray}} {
-		data, err := encodeGray(a.mat)
+		dst := bufs.get(s2.MaxEncodedLen(int(a.mat.Total())))
+		data, err := encodeGray(dst, a.mat)
 		if err != nil {
+			bufs.put(dst)
 			return fmt.Errorf("encode %s: %w", a.name, err)
 		}
-		if _, err := objs.PutDerived(ctx, sum, a.name, data, artefactType); err != nil {
+		_, err = objs.PutDerived(ctx, sum, a.name, data, artefactType) // done with data when it returns
+		bufs.put(dst)
+		if err != nil {
 			return err
 		}
 	}
@@ -82,9 +88,10 @@ func storeCleaned(ctx context.Context, objs *storage.Objects, sum string, p *pre
 	return err
 }
 
-// loadCleaned rebuilds the cleaned page stored for the original sum. The
-// caller closes it. A missing artefact gives storage.ErrNotFound.
-func loadCleaned(ctx context.Context, objs *storage.Objects, sum string) (*preprocess.Page, error) {
+// loadCleaned rebuilds the cleaned page stored for the original sum,
+// reading the images through slices of bufs. The caller closes it. A
+// missing artefact gives storage.ErrNotFound.
+func loadCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum string) (*preprocess.Page, error) {
 	raw, err := readObject(ctx, objs, storage.DerivedKey(sum, ArtefactPage), maxArtefactBytes)
 	if err != nil {
 		return nil, err
@@ -101,12 +108,15 @@ func loadCleaned(ctx context.Context, objs *storage.Objects, sum string) (*prepr
 		name string
 		dst  *gocv.Mat
 	}{{ArtefactBinary, &page.Binary}, {ArtefactGray, &page.Gray}} {
-		data, err := readObject(ctx, objs, storage.DerivedKey(sum, a.name), maxArtefactBytes)
+		buf := bufs.get(0)
+		data, err := readObjectInto(ctx, objs, storage.DerivedKey(sum, a.name), maxArtefactBytes, buf)
 		if err != nil {
+			bufs.put(buf)
 			page.Close()
 			return nil, err
 		}
-		m, err := decodeGray(data, meta.Width, meta.Height)
+		m, err := decodeGray(data, meta.Width, meta.Height) // copies into the Mat
+		bufs.put(data)
 		if err != nil {
 			page.Close()
 			return nil, fmt.Errorf("%s: %w", a.name, err)
@@ -118,6 +128,12 @@ func loadCleaned(ctx context.Context, objs *storage.Objects, sum string) (*prepr
 
 // readObject reads a whole object of at most limit bytes.
 func readObject(ctx context.Context, objs *storage.Objects, key string, limit int64) ([]byte, error) {
+	return readObjectInto(ctx, objs, key, limit, nil)
+}
+
+// readObjectInto is readObject reading into buf's memory when it holds
+// the object (its capacity), else into a new slice.
+func readObjectInto(ctx context.Context, objs *storage.Objects, key string, limit int64, buf []byte) ([]byte, error) {
 	rc, info, err := objs.Get(ctx, key)
 	if err != nil {
 		return nil, err
@@ -126,21 +142,23 @@ func readObject(ctx context.Context, objs *storage.Objects, key string, limit in
 	if info.Size > limit {
 		return nil, fmt.Errorf("object %s has %d bytes, limit %d: %w", key, info.Size, limit, preprocess.ErrTooLarge)
 	}
-	var buf bytes.Buffer
+	b := bytes.NewBuffer(buf[:0])
 	if info.Size > 0 {
-		buf.Grow(int(info.Size))
+		b.Grow(int(info.Size))
 	}
-	if _, err := io.Copy(&buf, io.LimitReader(rc, limit+1)); err != nil {
+	if _, err := io.Copy(b, io.LimitReader(rc, limit+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
-	if int64(buf.Len()) > limit {
+	if int64(b.Len()) > limit {
 		return nil, fmt.Errorf("object %s exceeds %d bytes: %w", key, limit, preprocess.ErrTooLarge)
 	}
-	return buf.Bytes(), nil
+	return b.Bytes(), nil
 }
 
-// encodeGray compresses an 8-bit single-channel image's pixels.
-func encodeGray(m gocv.Mat) ([]byte, error) {
+// encodeGray compresses an 8-bit single-channel image's pixels into dst
+// when it is large enough (s2.MaxEncodedLen of the pixels), else into a new
+// slice.
+func encodeGray(dst []byte, m gocv.Mat) ([]byte, error) {
 	if m.Empty() || m.Type() != gocv.MatTypeCV8UC1 {
 		return nil, errors.New("not a non-empty 8-bit grey image")
 	}
@@ -153,7 +171,30 @@ func encodeGray(m gocv.Mat) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s2.Encode(nil, px), nil
+	return s2.Encode(dst, px), nil
+}
+
+// buffers lends the byte slices the cleaned images are compressed into
+// and read back through. A 300 dpi page takes some 10 MB for each; fresh
+// slices cost the worker their zeroing and the kernel its page faults, for
+// every page (2.5 % of a worker's CPU in a profile), where a few slices,
+// lent again and again, cost nothing after the first pages.
+type buffers struct{ pool sync.Pool }
+
+// get returns a slice of length n (at least 0), lent or new.
+func (b *buffers) get(n int) []byte {
+	n = max(n, 0)
+	if p, ok := b.pool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+// put gives s back for later gets; the caller no longer uses it.
+func (b *buffers) put(s []byte) {
+	if cap(s) > 0 {
+		b.pool.Put(&s)
+	}
 }
 
 // decodeGray is the inverse of encodeGray for a w × h image: it decodes

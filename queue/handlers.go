@@ -262,7 +262,7 @@ func (w *Worker) cleanOriginal(ctx context.Context, page storage.Page) (*preproc
 			return nil, fmt.Errorf("store access copy: %w", err)
 		}
 	}
-	if err := storeCleaned(ctx, w.cfg.Objects, page.SHA256, clean, mats[0].Cols(), mats[0].Rows()); err != nil {
+	if err := storeCleaned(ctx, w.cfg.Objects, &w.bufs, page.SHA256, clean, mats[0].Cols(), mats[0].Rows()); err != nil {
 		clean.Close()
 		return nil, fmt.Errorf("store cleaned page: %w", err)
 	}
@@ -282,7 +282,7 @@ func sourceName(page storage.Page) string {
 // stage, from the same cleaned page); cleaned → recognized → extracted in
 // one transaction with the records.
 func (w *Worker) recognize(ctx context.Context, page storage.Page, log *slog.Logger) error {
-	clean, err := loadCleaned(ctx, w.cfg.Objects, page.SHA256)
+	clean, err := loadCleaned(ctx, w.cfg.Objects, &w.bufs, page.SHA256)
 	if errors.Is(err, storage.ErrNotFound) {
 		log.Info("cleaned page missing from the object store; cleaning the original again")
 		clean, err = w.cleanOriginal(ctx, page)

@@ -83,6 +83,7 @@ type Worker struct {
 	pool   *ocr.Pool
 	mux    *asynq.ServeMux
 	log    *slog.Logger
+	bufs buffers // for the cleaned images (storeCleaned, loadCleaned)
 	// running counts handlers in progress: Run waits for them before
 	// closing the OCR engines they use.
 	running sync.WaitGroup
