@@ -17,14 +17,13 @@ import (
 // (storage.BookExport): a worker writes it into the object store.
 const TypeBookExport = "book:export"
 
-// QueueExports is the queue of book exports. Workers serve it at the
-// lowest weight, exportsWeight (DefaultQueues): an export is one long task
-// that reads a whole book, and pages waiting for OCR come first. Against a
-// default batch in flow (3+6+12) an export waiting is taken with
-// probability 1/22 per task, so within a few dozen page tasks.
+// QueueExports is the queue of book exports. A worker serves it apart from
+// the page queues, with a server of its own that runs at most
+// WorkerConfig.ExportConcurrency exports at once (default 1): an export is
+// one long task that reads a whole book and moves gigabytes, and were it
+// served with the pages, a few loaders asking at once could take every
+// slot of every worker and stop the pages for minutes.
 const QueueExports = "exports"
-
-const exportsWeight = 1
 
 // Book export tasks: retried twice, each attempt at most an hour (a
 // 10,000-record book with its page scans takes under a minute here).

@@ -34,7 +34,7 @@ func TestBookExportTasks(t *testing.T) {
 	if err := e.store.SaveRecords(ctx, page.ID, recs); err != nil {
 		t.Fatal(err)
 	}
-	asked, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "3/2021", Format: "zip"})
+	asked, _, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "3/2021", Format: "zip"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestBookExportTasks(t *testing.T) {
 	if depth, err := c.QueueDepth(ctx); err != nil || depth[QueueExports] != 1 {
 		t.Fatalf("queue depth %v (%v), want one export task", depth, err)
 	}
-	lost, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "3/2021", Format: "jsonl", BatchID: b.ID})
+	lost, _, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "3/2021", Format: "jsonl", BatchID: b.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestBookExportFailsAndRetries(t *testing.T) {
 		Status: models.StatusVerified, Fields: map[string]models.Field{"entry_number": {Value: &v, Status: models.StatusAccepted, Reasons: []string{}}}}}); err != nil {
 		t.Fatal(err)
 	}
-	ex, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "4", Format: "zip"})
+	ex, _, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "4", Format: "zip"})
 	if err != nil {
 		t.Fatal(err)
 	}

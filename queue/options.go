@@ -79,7 +79,7 @@ func ParseRedis(s string) (asynq.RedisConnOpt, error) {
 // for all of the class's queues weighted as DefaultQueues weighs them from
 // the class weight: the stage queues WEIGHT × their stage weight (routing
 // 4, ocr 2, cleanup 1), the legacy queue WEIGHT. So
-// "critical=6,default=3,low=1,exports=1" is DefaultQueues(). A queue given twice,
+// "critical=6,default=3,low=1" is DefaultQueues(). A queue given twice,
 // itself or through its class, is refused.
 func ParseQueues(s string) (map[string]int, error) {
 	out := map[string]int{}
@@ -107,12 +107,12 @@ func addQueueWeight(m map[string]int, part string) error {
 		return invalidf("queue weight %q: want NAME=WEIGHT with WEIGHT ≥ 1", part)
 	}
 	_, stage, known := parseQueue(name)
-	if !known && name != QueueExports {
-		return invalidf("queue %q: want a class (%s), a queue CLASS:STAGE (e.g. %s) or %s",
-			name, strings.Join(Classes(), ", "), QueueName(ClassCritical, StageOCR), QueueExports)
+	if !known {
+		return invalidf("queue %q: want a class (%s) or a queue CLASS:STAGE (e.g. %s); book exports are served apart (WorkerConfig.ExportConcurrency)",
+			name, strings.Join(Classes(), ", "), QueueName(ClassCritical, StageOCR))
 	}
 	add := map[string]int{name: n}
-	if known && stage == "" { // a class: all its queues
+	if stage == "" { // a class: all its queues
 		add = map[string]int{}
 		classQueues(add, name, n)
 	}

@@ -223,7 +223,6 @@ func DefaultQueues() map[string]int {
 	for _, c := range Classes() {
 		classQueues(out, c, classWeight(c))
 	}
-	out[QueueExports] = exportsWeight
 	return out
 }
 

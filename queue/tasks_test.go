@@ -151,7 +151,6 @@ func TestDefaultQueueWeights(t *testing.T) {
 		"critical:routing": 24, "critical:ocr": 12, "critical:cleanup": 6, "critical": 6,
 		"default:routing": 12, "default:ocr": 6, "default:cleanup": 3, "default": 3,
 		"low:routing": 4, "low:ocr": 2, "low:cleanup": 1, "low": 1,
-		"exports": 1,
 	}
 	if got := DefaultQueues(); !maps.Equal(got, want) {
 		t.Errorf("DefaultQueues() = %v, want %v", got, want)
@@ -240,7 +239,7 @@ func TestParseQueues(t *testing.T) {
 		err  bool
 	}{
 		// The old per-class form means all of each class's queues.
-		{"critical=6,default=3,low=1,exports=1", DefaultQueues(), false},
+		{"critical=6,default=3,low=1", DefaultQueues(), false},
 		{" default = 2 ", map[string]int{"default:routing": 8, "default:ocr": 4, "default:cleanup": 2, "default": 2}, false},
 		{"critical:ocr=1,", map[string]int{"critical:ocr": 1}, false},
 		{"critical:ocr=5,low=1", map[string]int{"critical:ocr": 5, "low:routing": 4, "low:ocr": 2, "low:cleanup": 1, "low": 1}, false},

@@ -46,6 +46,10 @@ type WorkerConfig struct {
 	// Access sets the pages' access copies, which exported PDFs hold
 	// (default: 200 dpi, JPEG quality 75).
 	Access preprocess.AccessOptions
+	// ExportConcurrency is how many book exports (QueueExports) the worker
+	// runs at once, beside and apart from its Concurrency page tasks
+	// (default 1; negative: the worker runs no exports).
+	ExportConcurrency int
 	// Export is what the book exports asked for over the API are written
 	// with (the workbook's columns, the PDFs' font).
 	Export bookexport.JobOptions
@@ -83,7 +87,7 @@ type Worker struct {
 	pool   *ocr.Pool
 	mux    *asynq.ServeMux
 	log    *slog.Logger
-	bufs buffers // for the cleaned images (storeCleaned, loadCleaned)
+	bufs   buffers // for the cleaned images (storeCleaned, loadCleaned)
 	// running counts handlers in progress: Run waits for them before
 	// closing the OCR engines they use.
 	running sync.WaitGroup
@@ -103,9 +107,12 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 		cfg.Queues = DefaultQueues()
 	}
 	for q, w := range cfg.Queues {
-		if !knownQueue(q) || w < 1 {
+		if !knownQueue(q) || q == QueueExports || w < 1 {
 			return nil, invalidf("worker: queue %q weight %d", q, w)
 		}
+	}
+	if cfg.ExportConcurrency == 0 {
+		cfg.ExportConcurrency = 1
 	}
 	if cfg.Limits == (preprocess.Limits{}) {
 		cfg.Limits = preprocess.DefaultLimits()
@@ -184,7 +191,24 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := srv.Start(w.mux); err != nil {
 		return fmt.Errorf("queue: worker: %w", err)
 	}
-	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues)
+	var exports *asynq.Server
+	if w.cfg.ExportConcurrency > 0 {
+		exports = asynq.NewServer(w.cfg.Redis, asynq.Config{
+			Concurrency:     w.cfg.ExportConcurrency,
+			Queues:          map[string]int{QueueExports: 1},
+			ShutdownTimeout: w.cfg.ShutdownTimeout,
+			Logger:          asynqLogger{w.log},
+			LogLevel:        asynq.WarnLevel,
+			BaseContext:     func() context.Context { return base },
+			RetryDelayFunc:  w.retryDelay(),
+		})
+		if err := exports.Start(w.mux); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("queue: worker: exports: %w", err)
+		}
+	}
+	w.log.Info("worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues,
+		"export_concurrency", max(w.cfg.ExportConcurrency, 0))
 	recDone := make(chan struct{})
 	go func() {
 		defer close(recDone)
@@ -194,7 +218,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	w.log.Info("worker stopping")
+	var stopping sync.WaitGroup // the two servers stop at once
+	if exports != nil {
+		stopping.Go(exports.Shutdown)
+	}
 	srv.Shutdown()
+	stopping.Wait()
 	abort()
 	w.running.Wait()
 	<-recDone

@@ -63,7 +63,10 @@ const exportURLExpiry = time.Hour
 // createBookExport serves POST /v1/books/{book}/exports
 // [{"format": "zip|xlsx|csv|jsonl", "batch_id": ID}]: it stores the export
 // as queued, queues its task and answers 202 with the export and its
-// Location. A worker writes it into the object store (package bookexport);
+// Location; an export of the same book, batch, format and page image
+// queued or running already is answered instead (200), so a loader may
+// repeat its request safely. A worker writes it into the object store
+// (package bookexport);
 // GET /v1/exports/{id} tells when it is done and gives its download URL.
 // A book number holding "/" is passed escaped (01%2F2019).
 func (s *Server) createBookExport(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +84,7 @@ func (s *Server) createBookExport(w http.ResponseWriter, r *http.Request) error 
 		req.Format = "zip"
 	}
 	tok, _ := tokenFrom(r.Context())
-	e, err := s.store.CreateBookExport(r.Context(), storage.NewBookExport{
+	e, existing, err := s.store.CreateBookExport(r.Context(), storage.NewBookExport{
 		Book: book, BatchID: req.BatchID, Format: req.Format, PageImage: req.PageImage, RequestedBy: tok.ID,
 	})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -97,7 +100,11 @@ func (s *Server) createBookExport(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	w.Header().Set("Location", "/v1/exports/"+e.ID)
-	writeJSON(w, http.StatusAccepted, s.exportJSON(r, e))
+	status := http.StatusAccepted
+	if existing {
+		status = http.StatusOK // the same export, queued or running already
+	}
+	writeJSON(w, status, s.exportJSON(r, e))
 	return nil
 }
 

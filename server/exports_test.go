@@ -131,6 +131,13 @@ func TestBookExportAPI(t *testing.T) {
 		r.header.Get("Location") != "/v1/exports/"+queued.ID || len(ex.ids) != 1 || ex.ids[0] != queued.ID {
 		t.Fatalf("queued %+v, Location %q, enqueued %v", queued, r.header.Get("Location"), ex.ids)
 	}
+	// Asking again while it is queued gives the same export.
+	r = e.doJSON(t, http.MethodPost, base, loader, map[string]string{"format": "zip"})
+	var again bookExportJSON
+	r.json(t, &again)
+	if r.status != http.StatusOK || again.ID != queued.ID {
+		t.Fatalf("second POST: %d, export %s; want 200 and %s", r.status, again.ID, queued.ID)
+	}
 	if err := bookexport.Run(ctx, e.store, e.objects, queued.ID, bookexport.JobOptions{}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +221,7 @@ func TestBookExportFails(t *testing.T) {
 	e := newTestEnv(t, nil)
 	ctx := t.Context()
 	e.seedBook(t, "9", false)
-	ex, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "9", Format: "zip"})
+	ex, _, err := e.store.CreateBookExport(ctx, storage.NewBookExport{Book: "9", Format: "zip"})
 	if err != nil {
 		t.Fatal(err)
 	}

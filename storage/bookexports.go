@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -66,26 +67,28 @@ const bookExportColumns = `id, book, coalesce(batch_id::text, ''), format, page_
 	object_key, final, size_bytes, exported, pending, rejected, duplicates, unresolved`
 
 // CreateBookExport stores a queued book export and returns it with its id.
-func (s *Store) CreateBookExport(ctx context.Context, ne NewBookExport) (BookExport, error) {
+// When an export of the same book, batch, format and page image is queued
+// or running already, it returns that one instead, with existing set.
+func (s *Store) CreateBookExport(ctx context.Context, ne NewBookExport) (e BookExport, existing bool, err error) {
 	if strings.TrimSpace(ne.Book) == "" {
-		return BookExport{}, invalidf("book number is empty")
+		return BookExport{}, false, invalidf("book number is empty")
 	}
 	switch ne.Format {
 	case "zip", "xlsx", "csv", "jsonl":
 	default:
-		return BookExport{}, invalidf("export format %q: want zip, xlsx, csv or jsonl", ne.Format)
+		return BookExport{}, false, invalidf("export format %q: want zip, xlsx, csv or jsonl", ne.Format)
 	}
 	if ne.PageImage == "" {
 		ne.PageImage = "access"
 	}
 	if ne.PageImage != "access" && ne.PageImage != "original" {
-		return BookExport{}, invalidf("page image %q: want access or original", ne.PageImage)
+		return BookExport{}, false, invalidf("page image %q: want access or original", ne.PageImage)
 	}
 	var batch, by any
 	if ne.BatchID != "" {
 		id, ok := parseID(ne.BatchID)
 		if !ok {
-			return BookExport{}, fmt.Errorf("%w: batch %q", ErrNotFound, ne.BatchID)
+			return BookExport{}, false, fmt.Errorf("%w: batch %q", ErrNotFound, ne.BatchID)
 		}
 		batch = id
 	}
@@ -94,16 +97,34 @@ func (s *Store) CreateBookExport(ctx context.Context, ne NewBookExport) (BookExp
 			by = id
 		}
 	}
-	e, err := scanBookExport(s.db.QueryRow(ctx, `
-		INSERT INTO book_exports (book, batch_id, format, page_image, requested_by) VALUES ($1, $2, $3, $4, $5)
-		RETURNING `+bookExportColumns, ne.Book, batch, ne.Format, ne.PageImage, by))
-	if pgCode(err) == "23503" { // foreign key: no such batch
-		return BookExport{}, fmt.Errorf("%w: batch %s", ErrNotFound, ne.BatchID)
+	// The pending one may end between the insert that meets it and the
+	// read that looks for it: then insert again.
+	for range 3 {
+		e, err = scanBookExport(s.db.QueryRow(ctx, `
+			INSERT INTO book_exports (book, batch_id, format, page_image, requested_by) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (book, coalesce(batch_id::text, ''), format, page_image) WHERE state IN ('queued', 'running')
+			DO NOTHING
+			RETURNING `+bookExportColumns, ne.Book, batch, ne.Format, ne.PageImage, by))
+		if pgCode(err) == "23503" { // foreign key: no such batch
+			return BookExport{}, false, fmt.Errorf("%w: batch %s", ErrNotFound, ne.BatchID)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+		e, err = scanBookExport(s.db.QueryRow(ctx, `SELECT `+bookExportColumns+` FROM book_exports
+			WHERE book = $1 AND coalesce(batch_id::text, '') = coalesce($2::text, '') AND format = $3
+				AND page_image = $4 AND state IN ('queued', 'running')`, ne.Book, batch, ne.Format, ne.PageImage))
+		if err == nil {
+			return e, true, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
 	}
 	if err != nil {
-		return BookExport{}, fmt.Errorf("storage: create book export: %w", err)
+		return BookExport{}, false, fmt.Errorf("storage: create book export: %w", err)
 	}
-	return e, nil
+	return e, false, nil
 }
 
 // GetBookExport returns the book export id.
@@ -210,6 +231,9 @@ func (s *Store) RequeueBookExport(ctx context.Context, id string) error {
 	}
 	tag, err := s.db.Exec(ctx, `UPDATE book_exports SET state = 'queued', finished_at = NULL
 		WHERE id = $1 AND state = 'failed'`, uid)
+	if pgCode(err) == "23505" { // book_exports_pending
+		return fmt.Errorf("%w: an export of the same book is queued or running already", ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("storage: requeue book export %s: %w", id, err)
 	}

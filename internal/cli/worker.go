@@ -44,6 +44,7 @@ type workerFlags struct {
 	retry          retryFlags
 	pool           poolFlags
 	access         preprocess.AccessOptions
+	exportConc     int    // book exports run at once
 	exportColumns  string // book exports: workbook columns file
 	pdfFont        string // book exports: the PDFs' font
 	extractFlags          // as for `sohoa scan`
@@ -93,7 +94,7 @@ func (r *retryFlags) resolve(fl *pflag.FlagSet) error {
 func (a *app) workerCmd() *cobra.Command {
 	var f workerFlags
 	cmd := &cobra.Command{
-		Use:   "worker [--concurrency N] [--queues critical=6,default=3,low=1,exports=1]",
+		Use:   "worker [--concurrency N] [--queues critical=6,default=3,low=1]",
 		Short: "Run pipeline tasks from the queue (cleanup, OCR and extraction, routing)",
 		Long: "worker takes page tasks from Redis (asynq) and runs them: cleanup of the original from\n" +
 			"the object store, OCR and extraction (the same records `sohoa scan` gives), routing;\n" +
@@ -110,7 +111,7 @@ func (a *app) workerCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.concurrency, "concurrency", "c", runtime.NumCPU(), "tasks run at once, each with its own OCR engine")
-	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1,exports=1",
+	fl.StringVar(&f.queues, "queues", "critical=6,default=3,low=1",
 		"queues served and their weights: CLASS=WEIGHT serves all of a priority class's queues, each stage's weighted "+
 			"WEIGHT × 4 (routing), 2 (ocr) or 1 (cleanup); CLASS:STAGE=WEIGHT one queue (e.g. critical:ocr=12)")
 	fl.BoolVar(&f.strict, "strict-priority", false,
@@ -128,6 +129,7 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
 	fl.IntVar(&f.access.DPI, "access-dpi", 200, "pages' access copies (the exported PDFs' page images): scanned at more, scaled down to this resolution")
 	fl.IntVar(&f.access.Quality, "access-quality", 75, "pages' access copies: JPEG quality, 1-100")
+	fl.IntVar(&f.exportConc, "export-concurrency", 1, "book exports run at once, apart from the page tasks (0: this worker runs none)")
 	fl.StringVar(&f.exportColumns, "export-columns", "", "book exports: column-set file (YAML or JSON) overriding the workbook's default columns")
 	fl.StringVar(&f.pdfFont, "pdf-font", "", "book exports: TrueType font for the PDFs' text page (default DejaVu Sans when installed)")
 	f.retry.add(fl)
@@ -176,6 +178,9 @@ func (f *workerFlags) resolve(cmd *cobra.Command) (map[string]int, queue.Options
 	}
 	if len(missing) > 0 {
 		return nil, opts, fmt.Errorf("missing configuration: %s", strings.Join(missing, ", "))
+	}
+	if f.exportConc < 0 {
+		return nil, opts, fmt.Errorf("--export-concurrency %d: want 0 or more", f.exportConc)
 	}
 	if f.access.DPI < 72 || f.access.DPI > 1200 || f.access.Quality < 1 || f.access.Quality > 100 {
 		return nil, opts, fmt.Errorf("--access-dpi %d, --access-quality %d: want 72-1200 dpi and quality 1-100", f.access.DPI, f.access.Quality)
@@ -244,7 +249,8 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 		Scanner:     sc,
 		Concurrency: f.concurrency, Queues: queues, StrictPriority: f.strict,
 		Options: opts, Limits: preprocess.DefaultLimits(), OCR: ocr.DefaultOptions(),
-		Export:          bookexport.JobOptions{Columns: cols, Font: font},
+		Export: bookexport.JobOptions{Columns: cols, Font: font},
+		Access: f.access, ExportConcurrency: exportConcurrency(f.exportConc),
 		ShutdownTimeout: f.shutdown, ReconcileInterval: workerInterval(f.reconcileEvery),
 		StuckAfter: f.stuckAfter, RetryDelay: f.retry.delay, Metrics: metrics, Logger: log,
 	})
@@ -317,4 +323,13 @@ func workerMetricsServer(ctx context.Context, ln net.Listener, reg *prometheus.R
 		return fmt.Errorf("metrics: %w", err)
 	}
 	return nil
+}
+
+// exportConcurrency is the flag's value as queue.WorkerConfig takes it:
+// 0 (no exports) becomes negative, since 0 there means the default.
+func exportConcurrency(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -43,6 +43,7 @@ func TestWorkerArguments(t *testing.T) {
 		{"profiles without an address", append([]string{"worker", "--pprof"}, full...), []string{"--pprof needs --metrics-addr"}},
 		{"bad retry backoff", append([]string{"worker", "--retry-first", "1m", "--retry-max", "1s"}, full...), []string{"--retry-max 1s"}},
 		{"empty pool", append([]string{"worker", "--db-max-conns", "0"}, full...), []string{"--db-max-conns 0"}},
+		{"negative export concurrency", append([]string{"worker", "--export-concurrency", "-1"}, full...), []string{"--export-concurrency -1"}},
 		{"access quality out of range", append([]string{"worker", "--access-quality", "101"}, full...), []string{"--access-quality 101"}},
 		{"access resolution too low", append([]string{"worker", "--access-dpi", "20"}, full...), []string{"--access-dpi 20"}},
 		{"serve with an empty pool", append([]string{"serve", "--db-max-conns", "0"}, full...), []string{"--db-max-conns 0"}},

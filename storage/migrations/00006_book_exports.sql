@@ -33,6 +33,11 @@ CREATE TABLE book_exports (
     finished_at  timestamptz
 );
 CREATE INDEX book_exports_book ON book_exports (book, created_at DESC);
+-- One pending export per book, batch, format and page image: asking again
+-- (a loader retrying its request) gives the pending one, and a crowd of
+-- requests cannot queue the same gigabytes many times.
+CREATE UNIQUE INDEX book_exports_pending ON book_exports (book, coalesce(batch_id::text, ''), format, page_image)
+    WHERE state IN ('queued', 'running');
 
 -- +goose Down
 DROP TABLE book_exports;
