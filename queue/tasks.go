@@ -191,7 +191,11 @@ func QueueFor(priority int, s Stage) string { return QueueName(ClassFor(priority
 // run that comes second finds the page moved and does nothing. Drop the
 // legacy queues once sohoa_queue_depth and sohoa_queue_failed_tasks show
 // them empty on every deployment.
-func Queues() []string {
+func Queues() []string { return append(PageQueues(), QueueExports) }
+
+// PageQueues lists the queues of page tasks (Queues without QueueExports),
+// most urgent first.
+func PageQueues() []string {
 	var out []string
 	for _, c := range Classes() {
 		for _, s := range stagesLastFirst() {
@@ -199,7 +203,7 @@ func Queues() []string {
 		}
 		out = append(out, c)
 	}
-	return append(out, QueueExports)
+	return out
 }
 
 // LegacyQueues are the queues of before the stage queues, one per class

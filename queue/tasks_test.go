@@ -217,7 +217,7 @@ func TestServerQueues(t *testing.T) {
 		t.Errorf("serverQueues(weighted) = %v, want the weights as given", got)
 	}
 	strict := serverQueues(d, true)
-	qs := Queues()
+	qs := PageQueues()
 	if len(strict) != len(qs) {
 		t.Fatalf("serverQueues(strict) = %v: not every queue", strict)
 	}

@@ -241,8 +241,8 @@ func serverQueues(queues map[string]int, strict bool) map[string]int {
 		return queues
 	}
 	out := make(map[string]int, len(queues))
-	rank := len(Queues())
-	for _, q := range Queues() {
+	rank := len(PageQueues())
+	for _, q := range PageQueues() {
 		if _, ok := queues[q]; ok {
 			out[q] = rank
 		}
