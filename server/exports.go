@@ -83,6 +83,24 @@ func (s *Server) createBookExport(w http.ResponseWriter, r *http.Request) error 
 	if req.Format == "" {
 		req.Format = "zip"
 	}
+	if req.BatchID != "" {
+		if _, err := s.store.GetBatch(r.Context(), req.BatchID); errors.Is(err, storage.ErrNotFound) {
+			return notFoundf("no batch %q", req.BatchID)
+		} else if err != nil {
+			return err
+		}
+	}
+	// A book with no records would export as an empty "final" book.
+	some, _, err := s.store.ListBookRecords(r.Context(), storage.BookRecordsOptions{Book: book, BatchID: req.BatchID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(some) == 0 {
+		if req.BatchID != "" {
+			return notFoundf("book %q has no records in batch %s", book, req.BatchID)
+		}
+		return notFoundf("book %q has no records", book)
+	}
 	tok, _ := tokenFrom(r.Context())
 	e, existing, err := s.store.CreateBookExport(r.Context(), storage.NewBookExport{
 		Book: book, BatchID: req.BatchID, Format: req.Format, PageImage: req.PageImage, RequestedBy: tok.ID,

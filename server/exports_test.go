@@ -98,6 +98,10 @@ func TestBookExportAPI(t *testing.T) {
 	}
 	loader := e.tokens[storage.RoleLoader]
 	const base = "/v1/books/07%2F2020/exports"
+	other, err := e.store.CreateBatch(ctx, storage.NewBatch{Name: "another book", BookNumber: "08/2020"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name   string
@@ -110,8 +114,14 @@ func TestBookExportAPI(t *testing.T) {
 		{"malformed", `{"format": `, http.StatusBadRequest, codeBadRequest},
 		{"unknown batch", `{"batch_id": "` + uuid.NewString() + `"}`, http.StatusNotFound, codeNotFound},
 		{"bad batch id", `{"batch_id": "nope"}`, http.StatusNotFound, codeNotFound},
+		{"book without records", `{}`, http.StatusNotFound, codeNotFound},
+		{"book not in the batch", `{"batch_id": "` + other.ID + `"}`, http.StatusNotFound, codeNotFound},
 	} {
-		r := e.do(t, http.MethodPost, base, loader, strings.NewReader(tc.body), http.Header{"Content-Type": {"application/json"}})
+		path := base
+		if tc.name == "book without records" {
+			path = "/v1/books/99%2F1999/exports"
+		}
+		r := e.do(t, http.MethodPost, path, loader, strings.NewReader(tc.body), http.Header{"Content-Type": {"application/json"}})
 		if r.status != tc.status || r.errBody(t).Code != tc.code {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, r.status, r.body, tc.status, tc.code)
 		}
