@@ -92,3 +92,30 @@ func (s *Server) rejectDuplicate(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, rejectedDuplicate{RecordID: rec.ID, Status: rec.Status, DuplicateOf: recs[1].ID})
 	return nil
 }
+
+// restoredDuplicate is the answer of POST /v1/records/{id}/restore-duplicate.
+type restoredDuplicate struct {
+	RecordID string        `json:"record_id"`
+	Status   models.Status `json:"status"`
+}
+
+// restoreDuplicate serves POST /v1/records/{id}/restore-duplicate: it
+// undoes the rejection of the record as a duplicate (a wrong decision), as
+// a verifier does in the web UI: the record gets back its status of
+// before, with an audit row naming the token. A record not rejected as a
+// duplicate is a 409.
+func (s *Server) restoreDuplicate(w http.ResponseWriter, r *http.Request) error {
+	tok, _ := tokenFrom(r.Context())
+	rec, err := s.store.RestoreDuplicate(r.Context(), storage.DuplicateRestore{
+		RecordID: r.PathValue("id"), Actor: tok.Name, TokenID: tok.ID,
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFoundf("no record %q", r.PathValue("id"))
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("duplicate rejection undone", "record", rec.ID, "token", tok.ID)
+	writeJSON(w, http.StatusOK, restoredDuplicate{RecordID: rec.ID, Status: rec.Status})
+	return nil
+}

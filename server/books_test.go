@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func duplicateBook(t *testing.T, e *testEnv) (book string, ids [3]string) {
 	t.Helper()
 	book = "D" + randomHex(3) + "/2021"
 	b := e.createBatch(t, storage.RoleScanner, NewBatch{RegisterType: models.Birth, BookNumber: book})
-	data := pagePNG(t, 901)
+	data := pagePNG(t, rand.Uint64()) // a page of its own: the package's tests share a database
 	var page UploadResult
 	e.upload(t, b.ID, e.tokens[storage.RoleScanner], data, sumOf(data), "d.png").json(t, &page)
 	rec := func(i int, entry, name string, st models.Status) models.Record {
@@ -110,8 +111,8 @@ func TestRejectDuplicateAPI(t *testing.T) {
 	}
 	var dups bookDuplicates
 	e.do(t, http.MethodGet, "/v1/books/"+escapeSlash(book)+"/duplicates", e.tokens[storage.RoleVerifier], nil, nil).json(t, &dups)
-	if dups.Unresolved != 0 {
-		t.Errorf("%d groups unresolved after the rejection: %+v", dups.Unresolved, dups.Duplicates)
+	if dups.Unresolved != 0 || dups.Records != 3 {
+		t.Errorf("%d groups unresolved after the rejection (of %d records): %+v", dups.Unresolved, dups.Records, dups.Duplicates)
 	}
 	trail, err := e.store.ListAudit(t.Context(), ids[1])
 	if err != nil || len(trail) != 1 {
@@ -119,5 +120,31 @@ func TestRejectDuplicateAPI(t *testing.T) {
 	}
 	if a := trail[0]; a.TokenID == "" || a.Reason != storage.ReasonDuplicate+ids[0] || *a.New != "rejected" {
 		t.Errorf("audit row %+v", a)
+	}
+
+	// Undone: the record is back in its status of before, the group
+	// unresolved again.
+	restore := func(role storage.Role, id string) response {
+		return e.do(t, http.MethodPost, "/v1/records/"+id+"/restore-duplicate", e.tokens[role], nil, nil)
+	}
+	for _, role := range []storage.Role{storage.RoleScanner, storage.RoleLoader} {
+		if r := restore(role, ids[1]); r.status != http.StatusForbidden {
+			t.Errorf("restore with a %s token: %d, want 403", role, r.status)
+		}
+	}
+	if r := restore(storage.RoleVerifier, uuid.NewString()); r.status != http.StatusNotFound {
+		t.Errorf("restore an unknown record: %d, want 404", r.status)
+	}
+	if r := restore(storage.RoleVerifier, ids[0]); r.status != http.StatusConflict {
+		t.Errorf("restore a record not rejected: %d, want 409", r.status)
+	}
+	var back restoredDuplicate
+	r = restore(storage.RoleVerifier, ids[1])
+	if r.json(t, &back); r.status != http.StatusOK || string(back.Status) != *trail[0].Old {
+		t.Fatalf("restore: %d %s", r.status, r.body)
+	}
+	e.do(t, http.MethodGet, "/v1/books/"+escapeSlash(book)+"/duplicates", e.tokens[storage.RoleVerifier], nil, nil).json(t, &dups)
+	if dups.Unresolved != 1 {
+		t.Errorf("%d groups unresolved after the undo, want 1: %+v", dups.Unresolved, dups)
 	}
 }

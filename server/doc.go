@@ -34,6 +34,7 @@
 //	GET  /v1/review/quality                     -        yes       -       yes
 //	GET  /v1/books/{book}/duplicates            -        yes       -       yes
 //	POST /v1/records/{id}/reject-duplicate      -        yes       -       yes
+//	POST /v1/records/{id}/restore-duplicate     -        yes       -       yes
 //	POST /v1/books/{book}/exports               -        -         yes     yes
 //	GET  /v1/books/{book}/exports               -        -         yes     yes
 //	GET  /v1/exports/{id}                       -        -         yes     yes

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/csv"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -23,7 +24,7 @@ func TestPullDeletedRecords(t *testing.T) {
 	e := newTestEnv(t, nil)
 	ctx := t.Context()
 	b := e.createBatch(t, storage.RoleScanner, NewBatch{RegisterType: models.Death})
-	data := pagePNG(t, 910)
+	data := pagePNG(t, rand.Uint64())
 	var page UploadResult
 	e.upload(t, b.ID, e.tokens[storage.RoleScanner], data, sumOf(data), "d.png").json(t, &page)
 	name := "Lò Văn Páo"

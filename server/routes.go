@@ -54,6 +54,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/review/quality", reviewers, s.reviewQuality},
 		{"GET /v1/books/{book}/duplicates", reviewers, s.bookDuplicates},
 		{"POST /v1/records/{id}/reject-duplicate", reviewers, s.rejectDuplicate},
+		{"POST /v1/records/{id}/restore-duplicate", reviewers, s.restoreDuplicate},
 		{"POST /v1/books/{book}/exports", loaders, s.createBookExport},
 		{"GET /v1/books/{book}/exports", loaders, s.listBookExports},
 		{"GET /v1/exports/{id}", loaders, s.getExport},

@@ -101,6 +101,91 @@ func (s *Store) RejectDuplicate(ctx context.Context, rej DuplicateRejection) (Re
 	return Record{}, fmt.Errorf("storage: reject duplicate %s: %w", id, err)
 }
 
+// ReasonRestored is the audit reason of a duplicate rejection undone.
+const ReasonRestored = "duplicate_rejection_undone"
+
+// DuplicateRestore is a person's (or a client's) decision that a record
+// rejected as a duplicate was not one after all.
+type DuplicateRestore struct {
+	RecordID string
+	Actor    string // who, for the audit trail; required
+	TokenID  string // the API token used, if any
+}
+
+// RestoreDuplicate undoes the rejection of a record as a duplicate
+// (RejectDuplicate): the record gets back the status it had before (from
+// the audit trail; review when the trail does not say), with an audit row
+// naming who undid it, and the review items the rejection closed unkeyed
+// are open again. Its change number moves, so loaders pulling changes get
+// it again. A record that is not rejected as a duplicate (rejected by a
+// person's review, or not rejected) gives ErrConflict; an unknown one
+// ErrNotFound.
+func (s *Store) RestoreDuplicate(ctx context.Context, rs DuplicateRestore) (Record, error) {
+	id, ok := parseID(rs.RecordID)
+	if !ok {
+		return Record{}, fmt.Errorf("%w: record %q", ErrNotFound, rs.RecordID)
+	}
+	if rs.Actor == "" {
+		return Record{}, invalidf("restore actor is empty")
+	}
+	var token *string
+	if rs.TokenID != "" {
+		t, ok := parseID(rs.TokenID)
+		if !ok {
+			return Record{}, invalidf("token id %q", rs.TokenID)
+		}
+		token = &t
+	}
+	var out Record
+	err := s.WithTx(ctx, func(tx *Store) error {
+		var status, reason string
+		err := tx.db.QueryRow(ctx, `SELECT status, error FROM records WHERE id = $1 FOR NO KEY UPDATE`, id).
+			Scan(&status, &reason)
+		if err != nil {
+			return notFound(err, "record", id)
+		}
+		if status != string(models.StatusRejected) || DuplicateOf(reason) == "" {
+			return fmt.Errorf("%w: record %s is not rejected as a duplicate", ErrConflict, id)
+		}
+		var before string
+		err = tx.db.QueryRow(ctx, `SELECT coalesce(old_value, '') FROM audit
+			WHERE record_id = $1 AND field = '' AND new_value = 'rejected' AND reason = $2
+			ORDER BY id DESC LIMIT 1`, id, reason).Scan(&before)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		switch models.Status(before) {
+		case models.StatusAccepted, models.StatusReview, models.StatusVerified:
+		default:
+			before = string(models.StatusReview)
+		}
+		if _, err := tx.db.Exec(ctx, `UPDATE records SET status = $2, error = '' WHERE id = $1`, id, before); err != nil {
+			return err
+		}
+		if _, err := tx.db.Exec(ctx, `INSERT INTO audit (actor, token_id, record_id, old_value, new_value, reason)
+			VALUES ($1, $2::uuid, $3, 'rejected', $4, $5)`, rs.Actor, token, id, before, ReasonRestored); err != nil {
+			if pgCode(err) == codeForeignKeyViolation {
+				return fmt.Errorf("%w: token %s", ErrNotFound, rs.TokenID)
+			}
+			return err
+		}
+		// The items the rejection closed without anyone keying them.
+		if _, err := tx.db.Exec(ctx, `UPDATE review_items SET done_at = NULL, lease_until = NULL, claimed_by = NULL
+			WHERE record_id = $1 AND done_at IS NOT NULL AND done_by IS NULL AND keyed IS NULL`, id); err != nil {
+			return err
+		}
+		out, err = tx.GetRecord(ctx, id)
+		return err
+	})
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrInvalid):
+		return Record{}, err
+	}
+	return Record{}, fmt.Errorf("storage: restore duplicate %s: %w", id, err)
+}
+
 // DuplicateOf returns the id of the record that reason (a record's error or
 // an audit reason) names as kept when the record was rejected as its
 // duplicate, or "".

@@ -210,3 +210,58 @@ func TestRecordsMatching(t *testing.T) {
 		t.Errorf("plan does not find the matches through the records_fields index:\n%s", plan.String())
 	}
 }
+
+// TestRestoreDuplicate undoes a duplicate rejection: the record is back in
+// its status of before, its review item open again, an audit row says who,
+// and it moves in the change order; only duplicate rejections are undone.
+func TestRestoreDuplicate(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	withSettings(t, s, ReviewSettings{SampleRate: 0, DoubleEntry: false})
+	_, recs := reviewBatch(t, s, 3, models.StatusReview, "")
+	dup, keep, other := recs[0].ID, recs[1].ID, recs[2].ID
+	rejected, err := s.RejectDuplicate(ctx, DuplicateRejection{RecordID: dup, KeepID: keep, Actor: "lan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		rs   DuplicateRestore
+		want error
+	}{
+		{"no actor", DuplicateRestore{RecordID: dup}, ErrInvalid},
+		{"malformed id", DuplicateRestore{RecordID: "x", Actor: "a"}, ErrNotFound},
+		{"unknown record", DuplicateRestore{RecordID: uuid.NewString(), Actor: "a"}, ErrNotFound},
+		{"not rejected", DuplicateRestore{RecordID: other, Actor: "a"}, ErrConflict},
+		{"unknown token", DuplicateRestore{RecordID: dup, Actor: "a", TokenID: uuid.NewString()}, ErrNotFound},
+	} {
+		if _, err := s.RestoreDuplicate(ctx, tc.rs); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	got, err := s.RestoreDuplicate(ctx, DuplicateRestore{RecordID: dup, Actor: "minh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != models.StatusReview || got.Error != "" || got.ChangeSeq <= rejected.ChangeSeq {
+		t.Errorf("restored record: %s %q, change %d after %d", got.Status, got.Error, got.ChangeSeq, rejected.ChangeSeq)
+	}
+	trail, err := s.ListAudit(ctx, dup)
+	if err != nil || len(trail) != 2 {
+		t.Fatalf("audit %+v, %v", trail, err)
+	}
+	if a := trail[1]; a.Actor != "minh" || deref(a.Old) != "rejected" || deref(a.New) != "review" || a.Reason != ReasonRestored {
+		t.Errorf("audit row %+v", a)
+	}
+	items, err := s.ListReviewItems(ctx, dup)
+	if err != nil || len(items) != 1 || items[0].Done() {
+		t.Errorf("review items of the restored record: %+v, %v; want one open", items, err)
+	}
+	if _, err := s.RestoreDuplicate(ctx, DuplicateRestore{RecordID: dup, Actor: "minh"}); !errors.Is(err, ErrConflict) {
+		t.Errorf("restoring twice: %v, want ErrConflict", err)
+	}
+	// The pair can be decided again, the other way round.
+	if _, err := s.RejectDuplicate(ctx, DuplicateRejection{RecordID: keep, KeepID: dup, Actor: "minh"}); err != nil {
+		t.Errorf("rejecting the other of the pair after the undo: %v", err)
+	}
+}
