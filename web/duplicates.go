@@ -36,13 +36,19 @@ func columnsFor(t models.RegisterType) []string {
 type dupSummary struct {
 	Type   models.RegisterType
 	Status models.Status
-	Source string
-	Values []string // of columnsFor(Type)
+	// DuplicateOf is the record it was rejected as the duplicate of, if
+	// it was.
+	DuplicateOf string
+	Source      string
+	Values      []string // of columnsFor(Type)
 }
 
 func summarise(r storage.Record) dupSummary {
 	cols := columnsFor(r.RegisterType)
 	s := dupSummary{Type: r.RegisterType, Status: r.Status, Source: r.Source, Values: make([]string, len(cols))}
+	if r.Status == models.StatusRejected {
+		s.DuplicateOf = storage.DuplicateOf(r.Error)
+	}
 	for i, k := range cols {
 		if v := r.Fields[k].Value; v != nil {
 			s.Values[i] = *v
@@ -58,6 +64,7 @@ type duplicatesView struct {
 	Unresolved       int
 	Groups           []dupGroup // unresolved first
 	Rejected, Kept   string     // the rejection just made, if any
+	Restored         string     // the rejection just undone, if any
 	BlindHiddenCount int        // records whose values this verifier may not see
 }
 
@@ -80,6 +87,9 @@ type dupMember struct {
 	// Keep are the other records of the group this one may be rejected as
 	// the duplicate of: those not rejected, while the group is unresolved.
 	Keep []dupTarget
+	// Restorable: rejected as a duplicate, and seen: the rejection may be
+	// undone.
+	Restorable bool
 }
 
 type dupTarget struct{ ID, Short string }
@@ -90,7 +100,7 @@ func (h *Handler) duplicatesPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	v := duplicatesView{Book: strings.TrimSpace(q.Get("book")), Batch: validBatch(q.Get("batch")),
-		Rejected: validRecord(q.Get("rejected")), Kept: validRecord(q.Get("kept"))}
+		Rejected: validRecord(q.Get("rejected")), Kept: validRecord(q.Get("kept")), Restored: validRecord(q.Get("restored"))}
 	batches, err := h.store.ListBatches(ctx, storage.ListBatchesOptions{Limit: 50})
 	if err != nil {
 		h.serverError(w, r, err)
@@ -165,6 +175,7 @@ func groupView(g export.Duplicate, seen map[string]dupSummary, hidden map[string
 		m := dupMember{ID: id, Short: shortID(id), dupSummary: seen[id], Hidden: hidden[id]}
 		if !m.Hidden {
 			m.Link = recordLink(id, otherThan(g.RecordIDs, id))
+			m.Restorable = m.DuplicateOf != ""
 		}
 		if !g.Resolved && !anyHidden && m.Status != models.StatusRejected {
 			for _, k := range g.RecordIDs {
@@ -277,6 +288,38 @@ func (h *Handler) rejectDuplicate(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Info("duplicate rejected", "record", rec.ID, "kept", keep.ID, "user", sess.User.ID)
 	back := url.Values{"book": {strings.TrimSpace(r.PostFormValue("book"))}, "rejected": {rec.ID}, "kept": {keep.ID}}
+	if b := validBatch(r.PostFormValue("batch")); b != "" {
+		back.Set("batch", b)
+	}
+	http.Redirect(w, r, "/ui/duplicates?"+back.Encode(), http.StatusSeeOther)
+}
+
+// restoreDuplicate undoes the rejection of the record "record" as a
+// duplicate (a wrong decision) through storage.RestoreDuplicate (audited:
+// the record gets back its status of before), then shows the book's
+// groups again.
+func (h *Handler) restoreDuplicate(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	sess := sessionFrom(r.Context())
+	id := validRecord(r.PostFormValue("record"))
+	if id == "" {
+		h.fail(w, r, http.StatusNotFound, "Không có bản ghi này.")
+		return
+	}
+	rec, err := h.store.RestoreDuplicate(r.Context(), storage.DuplicateRestore{RecordID: id, Actor: sess.User.Username})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		h.fail(w, r, http.StatusNotFound, "Không có bản ghi này.")
+		return
+	case errors.Is(err, storage.ErrConflict):
+		h.fail(w, r, http.StatusConflict, "Bản ghi này không bị từ chối vì trùng lặp (có thể vừa được khôi phục). Hãy tải lại trang.")
+		return
+	case err != nil:
+		h.serverError(w, r, err)
+		return
+	}
+	h.log.Info("duplicate rejection undone", "record", rec.ID, "user", sess.User.ID)
+	back := url.Values{"book": {strings.TrimSpace(r.PostFormValue("book"))}, "restored": {rec.ID}}
 	if b := validBatch(r.PostFormValue("batch")); b != "" {
 		back.Set("batch", b)
 	}

@@ -130,6 +130,42 @@ func TestDuplicatesOverHTTP(t *testing.T) {
 	if status, _, _ := post(t, c, e, "/ui/duplicates/reject", rejectForm(csrf, book, a, b)); status != http.StatusConflict {
 		t.Errorf("rejecting the record kept: %d, want 409", status)
 	}
+
+	// The rejection was a mistake: undo it from the same page.
+	if _, _, body := get(t, c, e, loc); !strings.Contains(body, `class="restore-dup"`) {
+		t.Errorf("no way to undo the rejection on the page:\n%s", body)
+	}
+	restoreForm := func(csrf, id string) url.Values {
+		return url.Values{"csrf": {csrf}, "book": {book}, "record": {id}}
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want int
+	}{
+		{"no CSRF token", restoreForm("", b), http.StatusForbidden},
+		{"not rejected", restoreForm(csrf, a), http.StatusConflict},
+		{"unknown record", restoreForm(csrf, "5f0c8a51-0000-4000-8000-000000000000"), http.StatusNotFound},
+	} {
+		if status, _, _ := post(t, c, e, "/ui/duplicates/restore", tc.form); status != tc.want {
+			t.Errorf("restore, %s: %d, want %d", tc.name, status, tc.want)
+		}
+	}
+	status, loc, body = post(t, c, e, "/ui/duplicates/restore", restoreForm(csrf, b))
+	if status != http.StatusSeeOther || !strings.Contains(loc, "restored="+b) {
+		t.Fatalf("restore: %d %q\n%s", status, loc, body)
+	}
+	status, _, body = get(t, c, e, loc)
+	if status != http.StatusOK || !strings.Contains(body, `id="dup-restored"`) || !strings.Contains(body, `id="dup-unresolved">1<`) ||
+		!strings.Contains(body, `class="reject-dup"`) || strings.Contains(body, `class="restore-dup"`) {
+		t.Errorf("after the undo: %d\n%s", status, body)
+	}
+	if got, err := e.store.GetRecord(t.Context(), b); err != nil || got.Status == models.StatusRejected || got.Error != "" {
+		t.Errorf("restored record: %+v, %v", got, err)
+	}
+	if trail, err := e.store.ListAudit(t.Context(), b); err != nil || len(trail) != 2 || trail[1].Reason != storage.ReasonRestored || trail[1].Actor != u.Username {
+		t.Errorf("audit after the undo: %+v, %v", trail, err)
+	}
 }
 
 // TestDuplicatesHideBlindRecords: a verifier sees neither the values of a
@@ -204,6 +240,9 @@ func TestDuplicatesRoles(t *testing.T) {
 		form := rejectForm("x", book, recs[1].ID, recs[0].ID).Encode()
 		if status, _ := do(http.MethodPost, "/ui/duplicates/reject", form); status != http.StatusUnauthorized {
 			t.Errorf("%s token POST: %d, want 401", role, status)
+		}
+		if status, _ := do(http.MethodPost, "/ui/duplicates/restore", form); status != http.StatusUnauthorized {
+			t.Errorf("%s token POST restore: %d, want 401", role, status)
 		}
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.http.URL+"/v1/records/"+recs[1].ID+"/reject-duplicate",
 			strings.NewReader(`{"duplicate_of":"`+recs[0].ID+`"}`))

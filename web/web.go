@@ -110,6 +110,7 @@ func New(opts Options) (*Handler, error) {
 	m.Handle("GET /ui/quality", h.auth(any, h.qualityPage))
 	m.Handle("GET /ui/duplicates", h.auth(any, h.duplicatesPage))
 	m.Handle("POST /ui/duplicates/reject", h.auth(any, h.rejectDuplicate))
+	m.Handle("POST /ui/duplicates/restore", h.auth(any, h.restoreDuplicate))
 	m.Handle("GET /ui/admin/settings", h.auth(admin, h.settingsPage))
 	m.Handle("POST /ui/admin/settings", h.auth(admin, h.saveSettings))
 	h.mux = m
