@@ -114,7 +114,7 @@ func Write(ctx context.Context, st Store, objs Objects, opts Options) (Result, e
 		}
 		opts.Type = b.RegisterType
 	}
-	final, err := export.BookFinal(records(st.BookRecords(ctx, opts.Book, opts.BatchID, 1000)))
+	final, err := export.BookFinal(storage.ModelRecords(st.BookRecords(ctx, opts.Book, opts.BatchID, 1000)))
 	if err != nil {
 		return Result{}, err
 	}
@@ -169,7 +169,7 @@ func stream(ctx context.Context, objs Objects, opts Options, final bool, write f
 
 // write writes the export to w.
 func write(ctx context.Context, w io.Writer, st Store, objs Objects, opts Options) (Result, error) {
-	recs := records(st.BookRecords(ctx, opts.Book, opts.BatchID, 500))
+	recs := storage.ModelRecords(st.BookRecords(ctx, opts.Book, opts.BatchID, 500))
 	if opts.Format == Zip {
 		kind := export.PageImagesAccess
 		if opts.PageImage == export.PageImagesOriginal {
@@ -274,17 +274,6 @@ func contentType(format string) string {
 		return "application/jsonl"
 	}
 	return "application/octet-stream"
-}
-
-// records turns stored records into record-format records.
-func records(seq iter.Seq2[storage.Record, error]) iter.Seq2[models.Record, error] {
-	return func(yield func(models.Record, error) bool) {
-		for r, err := range seq {
-			if !yield(r.Record, err) {
-				return
-			}
-		}
-	}
 }
 
 // Status suffixes of export file names.

@@ -178,30 +178,26 @@ func (w *Worker) Run(ctx context.Context) error {
 	// once the server has handed back what did not finish in time.
 	base, abort := context.WithCancel(context.Background())
 	defer abort()
-	srv := asynq.NewServer(w.cfg.Redis, asynq.Config{
-		Concurrency:     w.cfg.Concurrency,
-		Queues:          serverQueues(w.cfg.Queues, w.cfg.StrictPriority),
-		StrictPriority:  w.cfg.StrictPriority,
-		ShutdownTimeout: w.cfg.ShutdownTimeout,
-		Logger:          asynqLogger{w.log},
-		LogLevel:        asynq.WarnLevel,
-		BaseContext:     func() context.Context { return base },
-		RetryDelayFunc:  w.retryDelay(),
-	})
-	if err := srv.Start(w.mux); err != nil {
-		return fmt.Errorf("queue: worker: %w", err)
-	}
-	var exports *asynq.Server
-	if w.cfg.ExportConcurrency > 0 {
-		exports = asynq.NewServer(w.cfg.Redis, asynq.Config{
-			Concurrency:     w.cfg.ExportConcurrency,
-			Queues:          map[string]int{QueueExports: 1},
+	config := func(concurrency int, queues map[string]int, strict bool) asynq.Config {
+		return asynq.Config{
+			Concurrency:     concurrency,
+			Queues:          queues,
+			StrictPriority:  strict,
 			ShutdownTimeout: w.cfg.ShutdownTimeout,
 			Logger:          asynqLogger{w.log},
 			LogLevel:        asynq.WarnLevel,
 			BaseContext:     func() context.Context { return base },
 			RetryDelayFunc:  w.retryDelay(),
-		})
+		}
+	}
+	srv := asynq.NewServer(w.cfg.Redis,
+		config(w.cfg.Concurrency, serverQueues(w.cfg.Queues, w.cfg.StrictPriority), w.cfg.StrictPriority))
+	if err := srv.Start(w.mux); err != nil {
+		return fmt.Errorf("queue: worker: %w", err)
+	}
+	var exports *asynq.Server
+	if w.cfg.ExportConcurrency > 0 {
+		exports = asynq.NewServer(w.cfg.Redis, config(w.cfg.ExportConcurrency, map[string]int{QueueExports: 1}, false))
 		if err := exports.Start(w.mux); err != nil {
 			srv.Shutdown()
 			return fmt.Errorf("queue: worker: exports: %w", err)

@@ -40,13 +40,9 @@ type DuplicateRejection struct {
 func (s *Store) RejectDuplicate(ctx context.Context, rej DuplicateRejection) (Record, error) {
 	id, ok1 := parseID(rej.RecordID)
 	keep, ok2 := parseID(rej.KeepID)
-	var token *string
-	if rej.TokenID != "" {
-		t, ok := parseID(rej.TokenID)
-		if !ok {
-			return Record{}, invalidf("token id %q", rej.TokenID)
-		}
-		token = &t
+	token, err := optionalTokenID(rej.TokenID)
+	if err != nil {
+		return Record{}, err
 	}
 	switch {
 	case !ok1 || !ok2:
@@ -57,7 +53,7 @@ func (s *Store) RejectDuplicate(ctx context.Context, rej DuplicateRejection) (Re
 		return Record{}, invalidf("rejection actor is empty")
 	}
 	var out Record
-	err := s.WithTx(ctx, func(tx *Store) error {
+	err = s.WithTx(ctx, func(tx *Store) error {
 		rows, err := tx.db.Query(ctx, `SELECT id::text, page_id::text, status FROM records
 			WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, []string{id, keep})
 		if err != nil {
@@ -128,16 +124,12 @@ func (s *Store) RestoreDuplicate(ctx context.Context, rs DuplicateRestore) (Reco
 	if rs.Actor == "" {
 		return Record{}, invalidf("restore actor is empty")
 	}
-	var token *string
-	if rs.TokenID != "" {
-		t, ok := parseID(rs.TokenID)
-		if !ok {
-			return Record{}, invalidf("token id %q", rs.TokenID)
-		}
-		token = &t
+	token, err := optionalTokenID(rs.TokenID)
+	if err != nil {
+		return Record{}, err
 	}
 	var out Record
-	err := s.WithTx(ctx, func(tx *Store) error {
+	err = s.WithTx(ctx, func(tx *Store) error {
 		var status, reason string
 		err := tx.db.QueryRow(ctx, `SELECT status, error FROM records WHERE id = $1 FOR NO KEY UPDATE`, id).
 			Scan(&status, &reason)
@@ -184,6 +176,19 @@ func (s *Store) RestoreDuplicate(ctx context.Context, rs DuplicateRestore) (Reco
 		return Record{}, err
 	}
 	return Record{}, fmt.Errorf("storage: restore duplicate %s: %w", id, err)
+}
+
+// optionalTokenID is the audit row's token_id argument for the API token
+// id: nil for none.
+func optionalTokenID(id string) (*string, error) {
+	if id == "" {
+		return nil, nil
+	}
+	t, ok := parseID(id)
+	if !ok {
+		return nil, invalidf("token id %q", id)
+	}
+	return &t, nil
 }
 
 // DuplicateOf returns the id of the record that reason (a record's error or

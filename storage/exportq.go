@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sohoa/sohoa/models"
 )
 
 // BookCursor is a position in a book's records, which come ordered by
@@ -123,3 +125,15 @@ type extraRow struct {
 }
 
 func (e extraRow) Scan(dest ...any) error { return e.Row.Scan(append(dest, e.extra)...) }
+
+// ModelRecords yields the record-format records of stored ones (as
+// BookRecords gives them), with their errors.
+func ModelRecords(seq iter.Seq2[Record, error]) iter.Seq2[models.Record, error] {
+	return func(yield func(models.Record, error) bool) {
+		for r, err := range seq {
+			if !yield(r.Record, err) {
+				return
+			}
+		}
+	}
+}

@@ -287,11 +287,7 @@ func (h *Handler) rejectDuplicate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("duplicate rejected", "record", rec.ID, "kept", keep.ID, "user", sess.User.ID)
-	back := url.Values{"book": {strings.TrimSpace(r.PostFormValue("book"))}, "rejected": {rec.ID}, "kept": {keep.ID}}
-	if b := validBatch(r.PostFormValue("batch")); b != "" {
-		back.Set("batch", b)
-	}
-	http.Redirect(w, r, "/ui/duplicates?"+back.Encode(), http.StatusSeeOther)
+	backToDuplicates(w, r, url.Values{"rejected": {rec.ID}, "kept": {keep.ID}})
 }
 
 // restoreDuplicate undoes the rejection of the record "record" as a
@@ -319,11 +315,17 @@ func (h *Handler) restoreDuplicate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("duplicate rejection undone", "record", rec.ID, "user", sess.User.ID)
-	back := url.Values{"book": {strings.TrimSpace(r.PostFormValue("book"))}, "restored": {rec.ID}}
+	backToDuplicates(w, r, url.Values{"restored": {rec.ID}})
+}
+
+// backToDuplicates sends a form's poster back to the duplicates page of
+// the book (and batch) the form names, with what was done in done.
+func backToDuplicates(w http.ResponseWriter, r *http.Request, done url.Values) {
+	done.Set("book", strings.TrimSpace(r.PostFormValue("book")))
 	if b := validBatch(r.PostFormValue("batch")); b != "" {
-		back.Set("batch", b)
+		done.Set("batch", b)
 	}
-	http.Redirect(w, r, "/ui/duplicates?"+back.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/ui/duplicates?"+done.Encode(), http.StatusSeeOther)
 }
 
 // duplicateProbeFields are sets of fields whose values, stored exactly

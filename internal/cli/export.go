@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -126,7 +125,7 @@ func (a *app) runExport(cmd *cobra.Command, f exportFlags) error {
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	defer tmp.Close()
 
-	tally, n, err := bookexport.WriteRecords(tmp, records(store.BookRecords(ctx, f.book, f.batch, 500)), bookexport.Options{
+	tally, n, err := bookexport.WriteRecords(tmp, storage.ModelRecords(store.BookRecords(ctx, f.book, f.batch, 500)), bookexport.Options{
 		Format: format, Columns: cols, Type: regType, IncludeRejected: f.includeRejected,
 	})
 	if err != nil {
@@ -198,17 +197,6 @@ func (a *app) exportBook(ctx context.Context, store *storage.Store, f exportFlag
 		m.Exported, m.Pending, m.Rejected, m.Duplicates, m.Unresolved))
 	fmt.Fprintln(a.stdout, u.String())
 	return nil
-}
-
-// records turns stored records into record-format records.
-func records(seq iter.Seq2[storage.Record, error]) iter.Seq2[models.Record, error] {
-	return func(yield func(models.Record, error) bool) {
-		for r, err := range seq {
-			if !yield(r.Record, err) {
-				return
-			}
-		}
-	}
 }
 
 // placeExport closes tmp and renames it to its final path: in dir,
