@@ -246,20 +246,53 @@ func CheckPageImage(s string) error {
 	return fmt.Errorf("%w %q: want access or original", ErrPageImage, s)
 }
 
-// pageImages opens a page's image for its PDFs: with kind access its
+// pageImages reads a page's image for its PDFs: with kind access its
 // access copy, or its original when it has none (a JPEG of 200 dpi or
 // less); with kind original the original.
 func pageImages(objs Objects, kind string) export.ImageFunc {
-	return func(ctx context.Context, sum string) (io.ReadCloser, error) {
+	return func(ctx context.Context, sum string) ([]byte, error) {
 		if kind == export.PageImagesAccess {
-			rc, _, err := objs.Get(ctx, storage.DerivedKey(sum, storage.AccessName))
+			rc, info, err := objs.Get(ctx, storage.DerivedKey(sum, storage.AccessName))
+			if err == nil {
+				return readObject(rc, info)
+			}
 			if !errors.Is(err, storage.ErrNotFound) {
-				return rc, err
+				return nil, err
 			}
 		}
-		rc, _, err := objs.Get(ctx, storage.OriginalKey(sum))
-		return rc, err
+		rc, info, err := objs.Get(ctx, storage.OriginalKey(sum))
+		if err != nil {
+			return nil, err
+		}
+		return readObject(rc, info)
 	}
+}
+
+// maxPageImage bounds the buffer made for a page image from the size
+// the store reports (uploads are limited far below it).
+const maxPageImage = 1 << 30
+
+// readObject reads an object into a buffer of the size the store reports
+// (growing one as it is read cost a book export more copying and clearing
+// than the PDFs), then reads on to the end, where the store's checksum is
+// verified, and closes it.
+func readObject(rc io.ReadCloser, info storage.ObjectInfo) ([]byte, error) {
+	defer rc.Close()
+	if info.Size < 0 || info.Size > maxPageImage {
+		return nil, fmt.Errorf("bookexport: %s: size %d", info.Key, info.Size)
+	}
+	buf := make([]byte, info.Size)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, fmt.Errorf("bookexport: %s: %w", info.Key, err)
+	}
+	var extra [1]byte
+	if n, err := rc.Read(extra[:]); n > 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("longer than its stated size")
+		}
+		return nil, fmt.Errorf("bookexport: %s: %w", info.Key, err)
+	}
+	return buf, nil
 }
 
 func contentType(format string) string {

@@ -91,3 +91,53 @@ func TestStreamRenames(t *testing.T) {
 		}
 	}
 }
+
+// TestReadObject checks a page image is read whole into a buffer of the
+// size the store states, that a body shorter or longer than that is an
+// error, and that the reader's own error at the end (where the store's
+// checksum is verified) is not lost.
+func TestReadObject(t *testing.T) {
+	data := []byte("a page image of some bytes")
+	bad := errors.New("checksum mismatch")
+	for _, tc := range []struct {
+		name    string
+		body    io.Reader
+		size    int64
+		wantErr string
+	}{
+		{"exact", bytes.NewReader(data), int64(len(data)), ""},
+		{"empty", bytes.NewReader(nil), 0, ""},
+		{"short", bytes.NewReader(data[:5]), int64(len(data)), "unexpected EOF"},
+		{"long", bytes.NewReader(data), int64(len(data) - 1), "longer than its stated size"},
+		{"checksum at the end", io.MultiReader(bytes.NewReader(data), errReader{bad}), int64(len(data)), "checksum mismatch"},
+		{"size unknown", bytes.NewReader(data), -1, "size -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := &closeCounter{Reader: tc.body}
+			got, err := readObject(rc, storage.ObjectInfo{Key: "derived/x/access.jpg", Size: tc.size})
+			if rc.closed != 1 {
+				t.Errorf("closed %d times", rc.closed)
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "derived/x/access.jpg") {
+					t.Fatalf("err %v, want one naming the object and %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, data[:tc.size]) {
+				t.Fatalf("read %q, %v", got, err)
+			}
+		})
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }

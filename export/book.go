@@ -41,10 +41,10 @@ const ManifestFormat = "sohoa-book-export/1"
 // its manifest.
 var ErrManifest = errors.New("export: book export does not match its manifest")
 
-// ImageFunc opens the image of the page whose original has the hex
+// ImageFunc returns the image file of the page whose original has the hex
 // SHA-256 sum (the original, or its access copy). It must be safe for
 // concurrent use.
-type ImageFunc func(ctx context.Context, sum string) (io.ReadCloser, error)
+type ImageFunc func(ctx context.Context, sum string) ([]byte, error)
 
 // BookOptions configures WriteBook.
 type BookOptions struct {
@@ -387,12 +387,7 @@ func (p *pageReader) close() {
 // fetchPage reads the page image whose SHA-256 is sum and prepares it for
 // the PDFs.
 func fetchPage(ctx context.Context, open ImageFunc, sum string) (*pdfImage, error) {
-	rc, err := open(ctx, sum)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
+	data, err := open(ctx, sum)
 	if err != nil {
 		return nil, err
 	}

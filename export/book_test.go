@@ -40,14 +40,14 @@ type images struct {
 	fetches int
 }
 
-func (im *images) open(_ context.Context, sum string) (io.ReadCloser, error) {
+func (im *images) open(_ context.Context, sum string) ([]byte, error) {
 	if len(sum) != 64 {
 		return nil, errors.New("no such page")
 	}
 	im.mu.Lock()
 	im.fetches++
 	im.mu.Unlock()
-	return io.NopCloser(bytes.NewReader(im.data)), nil
+	return im.data, nil
 }
 
 func writeBook(t *testing.T, recs []models.Record) (Manifest, []byte, *images) {
@@ -202,7 +202,7 @@ func newPageImages(t *testing.T, n int) *pageImages {
 	return im
 }
 
-func (im *pageImages) open(ctx context.Context, sum string) (io.ReadCloser, error) {
+func (im *pageImages) open(ctx context.Context, sum string) ([]byte, error) {
 	im.mu.Lock()
 	im.fetches[sum]++
 	im.inFlight++
@@ -221,7 +221,7 @@ func (im *pageImages) open(ctx context.Context, sum string) (io.ReadCloser, erro
 	if !ok {
 		return nil, errors.New("no such page")
 	}
-	return io.NopCloser(bytes.NewReader(data)), nil
+	return data, nil
 }
 
 // pagedBook is a book of n pages holding perPage records each, entry

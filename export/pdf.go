@@ -489,33 +489,50 @@ func (t *textLayout) lines(ls []string, size, x, lineH float64) {
 const hexDigits = "0123456789ABCDEF"
 
 // wrap breaks s into lines no wider than width at size, between words,
-// or inside a word longer than a line.
+// or inside a word longer than a line. Widths are summed in font units as
+// the line grows, so a long value costs its length, not its square.
 func (t *textLayout) wrap(s string, size, width float64) []string {
+	em := float64(t.font.unitsPerEm)
+	fits := func(w int) bool { return float64(w)*size/em <= width }
+	adv := func(r rune) int { return int(t.sub.advances[t.sub.gids[r]]) }
+	space := adv(' ')
 	var out []string
-	line := ""
+	var line strings.Builder
+	lineW := 0
+	flush := func() {
+		out = append(out, line.String())
+		line.Reset()
+		lineW = 0
+	}
 	for _, word := range strings.Fields(s) {
-		cand := word
-		if line != "" {
-			cand = line + " " + word
+		ww := 0
+		for _, r := range word {
+			ww += adv(r)
 		}
-		if t.font.width(t.sub, cand, size) <= width {
-			line = cand
+		if line.Len() > 0 && fits(lineW+space+ww) {
+			line.WriteByte(' ')
+			line.WriteString(word)
+			lineW += space + ww
 			continue
 		}
-		if line != "" {
-			out = append(out, line)
+		if line.Len() > 0 {
+			flush()
 		}
-		line = ""
+		if fits(ww) {
+			line.WriteString(word)
+			lineW = ww
+			continue
+		}
 		for _, r := range word {
-			if line != "" && t.font.width(t.sub, line+string(r), size) > width {
-				out = append(out, line)
-				line = ""
+			if line.Len() > 0 && !fits(lineW+adv(r)) {
+				flush()
 			}
-			line += string(r)
+			line.WriteRune(r)
+			lineW += adv(r)
 		}
 	}
-	if line != "" || len(out) == 0 {
-		out = append(out, line)
+	if line.Len() > 0 || len(out) == 0 {
+		out = append(out, line.String())
 	}
 	return out
 }

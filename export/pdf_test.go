@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,7 +119,7 @@ func TestRecordPDFBadImage(t *testing.T) {
 // unless SOHOA_REQUIRE_SERVICES=1.
 func poppler(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{"pdfinfo", "pdftotext", "pdftoppm"} {
+	for _, name := range []string{"pdfinfo", "pdftotext", "pdftoppm", "pdffonts"} {
 		if _, err := exec.LookPath(name); err != nil {
 			if os.Getenv("SOHOA_REQUIRE_SERVICES") == "1" {
 				t.Fatalf("no %s found and SOHOA_REQUIRE_SERVICES=1 (scripts/setup installs poppler-utils)", name)
@@ -184,6 +185,13 @@ func TestRecordPDFPoppler(t *testing.T) {
 				t.Errorf("extracted text is not NFC")
 			}
 			runPoppler(t, "pdftoppm", "-f", "1", "-l", "1", "-r", "36", "-gray", path, filepath.Join(dir, tc.format))
+			// The fields page drawn with the embedded subset: poppler
+			// complains of any fault in the cut font.
+			runPoppler(t, "pdftoppm", "-f", "2", "-l", "2", "-r", "72", "-gray", path, filepath.Join(dir, tc.format+"-text"))
+			fonts := runPoppler(t, "pdffonts", path)
+			if !regexp.MustCompile(`[A-Z]{6}\+DejaVuSans\s+CID TrueType\s+Identity-H\s+yes yes yes`).MatchString(fonts) {
+				t.Errorf("font not embedded as a CID TrueType subset with ToUnicode:\n%s", fonts)
+			}
 		})
 	}
 }
@@ -198,4 +206,101 @@ func runPoppler(t *testing.T, name string, args ...string) string {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, errOut.String())
 	}
 	return out.String()
+}
+
+// BenchmarkRecordPDF is one record's PDF (the page image prepared once per
+// page, as a book export does; the fields page with its font subset).
+func BenchmarkRecordPDF(b *testing.B) {
+	font, err := LoadFont("")
+	if err != nil || font == nil {
+		b.Skipf("font: %v", err)
+	}
+	r := birth("r1", "12", "Nguyễn Thị Hoà", "2019-03-05", "Lò Thị Ước", models.StatusAccepted)
+	for k, v := range map[string]string{"place_of_birth": "Trạm y tế xã Tà Cạ, huyện Kỳ Sơn, tỉnh Nghệ An",
+		"father_name": "Nguyễn Văn Sần", "mother_residence": "thôn Huồi Cáng, xã Tà Cạ", "gender": "Nữ",
+		"nationality": "Việt Nam", "registration_date": "2019-03-20", "declarant_name": "Đinh Văn Định"} {
+		r.Fields[k] = models.Field{Value: &v, Status: models.StatusAccepted}
+	}
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewYCbCr(image.Rect(0, 0, 1654, 2339), image.YCbCrSubsampleRatio420), nil); err != nil {
+		b.Fatal(err)
+	}
+	pi, err := preparePDFImage(img.Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out countingDiscard
+	opts := PDFOptions{Font: font, Columns: DefaultColumns()}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := recordPDF(&out, r, pi, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(out.n-int64(b.N)*int64(len(pi.data)))/float64(b.N), "B-besides-image/op")
+}
+
+type countingDiscard struct{ n int64 }
+
+func (c *countingDiscard) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// TestWrap checks the line breaking of the fields page: every line fits
+// (but a single letter wider than the line), the words are kept whole and
+// in order when they fit a line, the breaking is greedy (the next line's
+// first word would not have fitted), and a word longer than a line is cut
+// between letters.
+func TestWrap(t *testing.T) {
+	font, err := LoadFont("")
+	if err != nil || font == nil {
+		t.Fatalf("font: %v", err)
+	}
+	sub := font.base
+	width := func(s string) float64 {
+		w := 0
+		for _, r := range s {
+			w += int(sub.advances[sub.gids[r]])
+		}
+		return float64(w) * 10 / float64(font.unitsPerEm)
+	}
+	long := strings.Repeat("Nghiêng", 30)
+	for _, tc := range []struct {
+		text  string
+		width float64
+	}{
+		{"", 100},
+		{"Kinh", 100},
+		{"Trạm y tế xã Tà Cạ, huyện Kỳ Sơn, tỉnh Nghệ An", 80},
+		{"  thôn   Huồi Cáng,\txã Tà Cạ  ", 60},
+		{strings.Repeat("thôn Huồi Cáng, xã Tà Cạ; ", 20), 150},
+		{"Số " + long + " cuối", 120},
+		{"Ư", 1}, // narrower than one letter
+	} {
+		for w := range 80 {
+			tc.width += 0.5 * float64(min(w, 1))
+			tl := &textLayout{font: font, sub: sub}
+			lines := tl.wrap(tc.text, 10, tc.width)
+			if len(lines) == 0 {
+				t.Fatalf("%q at %.1f pt: no lines", tc.text, tc.width)
+			}
+			for i, l := range lines {
+				if width(l) > tc.width && len([]rune(l)) > 1 {
+					t.Fatalf("line %d %q is %.1f pt wide, more than %.1f", i, l, width(l), tc.width)
+				}
+				if i+1 < len(lines) {
+					next := strings.Fields(lines[i+1])
+					if len(next) > 0 && width(next[0]) <= tc.width && width(l+" "+next[0]) <= tc.width {
+						t.Fatalf("line %d %q (%.1f pt) had room for %q", i, l, tc.width, next[0])
+					}
+				}
+			}
+			joined := strings.Join(lines, " ")
+			if !strings.Contains(tc.text, long) {
+				if got, want := strings.Fields(joined), strings.Fields(tc.text); !slices.Equal(got, want) && !(len(want) == 0 && len(got) == 0) {
+					t.Errorf("words %q, want %q", got, want)
+				}
+			} else if strings.ReplaceAll(joined, " ", "") != strings.ReplaceAll(tc.text, " ", "") {
+				t.Errorf("letters lost or added: %q", joined)
+			}
+		}
+	}
 }

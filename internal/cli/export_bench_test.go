@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,7 @@ func BenchmarkBookExport(b *testing.B) {
 				runtime.GC()
 				debug.FreeOSMemory()
 				mem = startBenchMemory()
+				stopProfile := benchCPUProfile(b, n)
 				start := time.Now()
 				var out, stderr bytes.Buffer
 				root := newRoot(&out, &stderr)
@@ -93,6 +95,7 @@ func BenchmarkBookExport(b *testing.B) {
 				err := root.ExecuteContext(b.Context())
 				stdout = out.String()
 				wall = time.Since(start)
+				stopProfile()
 				mem.stop()
 				if err != nil {
 					b.Fatalf("export: %v\n%s", err, stderr.String())
@@ -118,6 +121,30 @@ func BenchmarkBookExport(b *testing.B) {
 				float64(size)/(1<<20), float64(mem.peakHeap)/(1<<20), float64(mem.peakLive)/(1<<20),
 				float64(mem.peakRSS)/(1<<20), float64(mem.startRSS)/(1<<20))
 		})
+	}
+}
+
+// benchCPUProfile writes a CPU profile of the export alone (not of the
+// seeding) to $SOHOA_BENCH_EXPORT_CPUPROFILE-<records> when that is set;
+// the returned function stops it.
+func benchCPUProfile(b *testing.B, records int) func() {
+	b.Helper()
+	path := os.Getenv("SOHOA_BENCH_EXPORT_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s-%d", path, records))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
 	}
 }
 
