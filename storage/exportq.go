@@ -30,43 +30,13 @@ type BookRecordsOptions struct {
 	Limit   int // 0 means 100; at most 1000
 }
 
-const bookEntryExpr = `CASE WHEN r.fields->'entry_number'->>'value' ~ '^[0-9]{1,18}$'
-	THEN (r.fields->'entry_number'->>'value')::bigint ELSE 9223372036854775807 END`
-
 // ListBookRecords returns a page of the book's records in entry order and
 // the cursor after the last one (opts.After when the page is empty).
 func (s *Store) ListBookRecords(ctx context.Context, opts BookRecordsOptions) ([]Record, BookCursor, error) {
-	book := strings.ReplaceAll(opts.Book, " ", "")
-	if book == "" {
-		return nil, opts.After, invalidf("book number is empty")
-	}
-	limit, err := clampLimit(opts.Limit)
+	query, args, err := bookRecordsQuery(opts)
 	if err != nil {
 		return nil, opts.After, err
 	}
-	args := []any{book}
-	where := []string{`replace(coalesce(nullif(r.fields->'book_number'->>'value', ''), b.book_number), ' ', '') = $1`}
-	if opts.BatchID != "" {
-		id, ok := parseID(opts.BatchID)
-		if !ok {
-			return nil, opts.After, invalidf("batch id %q", opts.BatchID)
-		}
-		args = append(args, id)
-		where = append(where, fmt.Sprintf("p.batch_id = $%d", len(args)))
-	}
-	if opts.After.ID != "" {
-		id, ok := parseID(opts.After.ID)
-		if !ok {
-			return nil, opts.After, invalidf("cursor id %q", opts.After.ID)
-		}
-		args = append(args, opts.After.Entry, id)
-		where = append(where, fmt.Sprintf("(%s, r.id) > ($%d, $%d::uuid)", bookEntryExpr, len(args)-1, len(args)))
-	}
-	args = append(args, limit)
-	query := `SELECT ` + recordColumns + `, ` + bookEntryExpr + `
-		FROM records r JOIN pages p ON p.id = r.page_id JOIN batches b ON b.id = p.batch_id
-		WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY ` + bookEntryExpr + fmt.Sprintf(`, r.id LIMIT $%d`, len(args))
 	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, opts.After, fmt.Errorf("storage: book %s records: %w", opts.Book, err)
@@ -84,6 +54,45 @@ func (s *Store) ListBookRecords(ctx context.Context, opts BookRecordsOptions) ([
 		return nil, opts.After, fmt.Errorf("storage: book %s records: %w", opts.Book, err)
 	}
 	return recs, next, nil
+}
+
+// bookRecordsQuery is the query of ListBookRecords and its arguments.
+func bookRecordsQuery(opts BookRecordsOptions) (string, []any, error) {
+	book := strings.ReplaceAll(opts.Book, " ", "")
+	if book == "" {
+		return "", nil, invalidf("book number is empty")
+	}
+	limit, err := clampLimit(opts.Limit)
+	if err != nil {
+		return "", nil, err
+	}
+	args := []any{book}
+	// records.book and records.book_entry are kept by a trigger
+	// (migration 00008), and indexed with the id: a page of a book is an
+	// index range, however many records the other books hold.
+	where := []string{`r.book = $1`}
+	if opts.BatchID != "" {
+		id, ok := parseID(opts.BatchID)
+		if !ok {
+			return "", nil, invalidf("batch id %q", opts.BatchID)
+		}
+		args = append(args, id)
+		where = append(where, fmt.Sprintf("p.batch_id = $%d", len(args)))
+	}
+	if opts.After.ID != "" {
+		id, ok := parseID(opts.After.ID)
+		if !ok {
+			return "", nil, invalidf("cursor id %q", opts.After.ID)
+		}
+		args = append(args, opts.After.Entry, id)
+		where = append(where, fmt.Sprintf("(r.book_entry, r.id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
+	}
+	args = append(args, limit)
+	query := `SELECT ` + recordColumns + `, r.book_entry
+		FROM records r JOIN pages p ON p.id = r.page_id
+		WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(`
+		ORDER BY r.book_entry, r.id LIMIT $%d`, len(args))
+	return query, args, nil
 }
 
 // BookRecords yields every record of the book (and batch, when batchID is

@@ -1,9 +1,14 @@
 package storage
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/sohoa/sohoa/models"
 )
@@ -95,9 +100,74 @@ func TestListBookRecords(t *testing.T) {
 	if err != nil || len(recs) != 1 || recs[0].ID != other.ID {
 		t.Fatalf("other book: %v %v", ids(recs), err)
 	}
+	// A record corrected into this book (its book_number field) moves
+	// with its fields, to its place by entry number.
+	moved := other
+	moved.Fields = maps.Clone(other.Fields)
+	moved.Fields["book_number"] = models.Field{Value: strp(book), Status: models.StatusVerified}
+	moved.Fields["entry_number"] = models.Field{Value: strp("3"), Status: models.StatusVerified}
+	if err := s.SaveRecords(ctx, p1.ID, []models.Record{r10, r2, rNone, moved}); err != nil {
+		t.Fatal(err)
+	}
+	all = nil
+	for r, err := range s.BookRecords(ctx, book, "", 2) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r.ID)
+	}
+	if want := []string{r1.ID, r2.ID, moved.ID, r5.ID, r10.ID, rNone.ID}; !slices.Equal(all, want) {
+		t.Fatalf("after the correction %v, want %v", all, want)
+	}
+	if recs, _, err := s.ListBookRecords(ctx, BookRecordsOptions{Book: "other/2019"}); err != nil || len(recs) != 0 {
+		t.Fatalf("other book after the correction: %v %v", ids(recs), err)
+	}
+
 	for _, bad := range []BookRecordsOptions{{}, {Book: book, BatchID: "x"}, {Book: book, After: BookCursor{ID: "x"}}} {
 		if _, _, err := s.ListBookRecords(ctx, bad); err == nil {
 			t.Errorf("%+v: want an error", bad)
+		}
+	}
+}
+
+// TestBookRecordsQueryUsesIndex checks that a page of a book is read
+// through the records_book_entry index, whichever options are set, rather
+// than by scanning every record of every book (a province holds millions).
+// Sequential scans are switched off so that the plan shows whether the
+// index can serve the query at all, as on a large table.
+func TestBookRecordsQueryUsesIndex(t *testing.T) {
+	_, pool := testStore(t)
+	ctx := t.Context()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.Background(), "RESET enable_seqscan")
+	batch := "0b3c7c7e-8a44-4b8e-9d55-1a2b3c4d5e6f"
+	for _, opts := range []BookRecordsOptions{
+		{Book: "01/2019"},
+		{Book: "01/2019", Limit: 1000, After: BookCursor{Entry: 17, ID: batch}},
+		{Book: "01/2019", BatchID: batch, After: BookCursor{Entry: 17, ID: batch}},
+	} {
+		query, args, err := bookRecordsQuery(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, "EXPLAIN "+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := strings.Join(lines, "\n")
+		if !strings.Contains(plan, "records_book_entry") || strings.Contains(plan, "Sort") {
+			t.Errorf("%+v: not an ordered index scan on records_book_entry:\n%s", opts, plan)
 		}
 	}
 }
