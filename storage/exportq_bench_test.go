@@ -33,16 +33,7 @@ func BenchmarkBookRecords(b *testing.B) {
 	}
 	const bookSize, perPage, pageSize = 10_000, 2, 500
 	ctx := b.Context()
-	name, drop, err := createDatabase(ctx, env.adminURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(drop)
-	pool, err := connect(ctx, env.adminURL, name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
+	pool := emptyDatabase(b)
 	if err := Migrate(ctx, pool); err != nil {
 		b.Fatal(err)
 	}

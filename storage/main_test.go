@@ -87,6 +87,23 @@ func testStore(t *testing.T) (*Store, *pgxpool.Pool) {
 	return New(pool), pool
 }
 
+// emptyDatabase creates a database without any migration for tb, and
+// returns a pool on it; both are dropped at cleanup.
+func emptyDatabase(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	name, drop, err := createDatabase(tb.Context(), env.adminURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(drop)
+	pool, err := connect(tb.Context(), env.adminURL, name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
+}
+
 // connect opens a pool on database name of the server adminURL names.
 func connect(ctx context.Context, adminURL, name string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(adminURL)

@@ -8,16 +8,7 @@ import (
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	needService(t, "SOHOA_DATABASE_URL")
 	ctx := t.Context()
-	name, drop, err := createDatabase(ctx, env.adminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	pool, err := connect(ctx, env.adminURL, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := emptyDatabase(t)
 
 	if v, err := SchemaVersion(ctx, pool); err != nil || v != 0 {
 		t.Fatalf("fresh database: version %d, %v; want 0", v, err)
@@ -63,16 +54,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 func TestMigrateRecordsBook(t *testing.T) {
 	needService(t, "SOHOA_DATABASE_URL")
 	ctx := t.Context()
-	name, drop, err := createDatabase(ctx, env.adminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	pool, err := connect(ctx, env.adminURL, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := emptyDatabase(t)
 	provider, closeDB, err := newProvider(pool)
 	if err != nil {
 		t.Fatal(err)
