@@ -200,14 +200,15 @@ func (w *Worker) cleanup(ctx context.Context, page storage.Page, log *slog.Logge
 	if err != nil {
 		return err
 	}
-	clean.Close()
 	moved, err := w.cfg.Store.SetPageState(ctx, page.ID, storage.PageUploaded, storage.PageCleaned)
-	if errors.Is(err, storage.ErrConflict) {
-		return errAlreadyDone
-	}
 	if err != nil {
+		clean.Close()
+		if errors.Is(err, storage.ErrConflict) {
+			return errAlreadyDone
+		}
 		return err
 	}
+	w.handoff.put(page.SHA256, clean) // before the OCR task is queued
 	log.Debug("page cleaned")
 	return w.next(ctx, moved, moved.State)
 }
@@ -282,7 +283,13 @@ func sourceName(page storage.Page) string {
 // stage, from the same cleaned page); cleaned → recognized → extracted in
 // one transaction with the records.
 func (w *Worker) recognize(ctx context.Context, page storage.Page, log *slog.Logger) error {
-	clean, err := loadCleaned(ctx, w.cfg.Objects, &w.bufs, page.SHA256)
+	var err error
+	clean := w.handoff.take(page.SHA256)
+	if clean != nil {
+		log.Debug("cleaned page handed over in memory")
+	} else {
+		clean, err = loadCleaned(ctx, w.cfg.Objects, &w.bufs, page.SHA256)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		log.Info("cleaned page missing from the object store; cleaning the original again")
 		clean, err = w.cleanOriginal(ctx, page)

@@ -111,6 +111,9 @@ func TestMinIOKilledMidBatch(t *testing.T) {
 			})
 		}
 	})
+	// Every OCR stage reads its cleaned page from the store, as on a
+	// worker other than the one that cleaned it: no hand-off in memory.
+	w.handoff = newHandoff(0)
 	stop := run(t, w)
 	select {
 	case <-killed: // pages and uploads are complete

@@ -160,6 +160,12 @@ func TestRepeatedDeliveryIsHarmless(t *testing.T) {
 	if got, _ := e.store.GetPage(ctx, p.ID); got.State != storage.PageCleaned {
 		t.Fatalf("after cleanup twice: state %s", got.State)
 	}
+	// The cleaned page waits in memory for this worker's OCR task; one of
+	// the two OCR deliveries below takes it, the other (and the third,
+	// later) reads the stored artefacts, and all give the same records.
+	if n := len(w.handoff.pages); n != 1 {
+		t.Errorf("after cleanup: %d pages handed over, want 1", n)
+	}
 	depth, err := w.Client().QueueDepth(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -186,6 +192,9 @@ func TestRepeatedDeliveryIsHarmless(t *testing.T) {
 	}
 	first := e.storedRecords(t, p.ID)
 	sameRecords(t, first, scanRecords(t, data, name))
+	if n := len(w.handoff.pages); n != 0 {
+		t.Errorf("after OCR: %d pages still handed over, want 0", n)
+	}
 	// And once more, later.
 	if err := w.ProcessTask(ctx, task(StageOCR)); err != nil {
 		t.Fatal(err)

@@ -88,6 +88,9 @@ type Worker struct {
 	mux    *asynq.ServeMux
 	log    *slog.Logger
 	bufs   buffers // for the cleaned images (storeCleaned, loadCleaned)
+	// handoff passes cleaned pages from this worker's cleanup tasks to its
+	// OCR tasks without the round trip through the object store.
+	handoff *handoff
 	// running counts handlers in progress: Run waits for them before
 	// closing the OCR engines they use.
 	running sync.WaitGroup
@@ -145,6 +148,10 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 		pool:   pool,
 		mux:    asynq.NewServeMux(),
 		log:    cfg.Logger,
+		// One page per slot and one more: OCR tasks outrank cleanup
+		// (stage weights), so a page cleaned here is usually taken up by
+		// the next free slot.
+		handoff: newHandoff(cfg.Concurrency + 1),
 	}
 	w.mux.HandleFunc(TypeCleanup, w.handler(StageCleanup, w.cleanup))
 	w.mux.HandleFunc(TypeOCR, w.handler(StageOCR, w.recognize))
@@ -164,6 +171,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // Close releases the OCR engines and the Redis connections. The worker must
 // be idle (Run returned or never called).
 func (w *Worker) Close() error {
+	w.handoff.close()
 	return errors.Join(w.pool.Close(), w.client.Close())
 }
 
