@@ -89,7 +89,7 @@ type Store interface {
 type Objects interface {
 	PutExport(ctx context.Context, name string, r io.Reader, size int64, contentType string) (storage.ObjectInfo, error)
 	RenameExport(ctx context.Context, from, to string) error
-	Get(ctx context.Context, key string) (io.ReadCloser, storage.ObjectInfo, error)
+	ReadAll(ctx context.Context, key string, limit int64, buf []byte) ([]byte, storage.ObjectInfo, error)
 }
 
 // Write exports the book into the object store under books/<name> and
@@ -252,48 +252,19 @@ func CheckPageImage(s string) error {
 func pageImages(objs Objects, kind string) export.ImageFunc {
 	return func(ctx context.Context, sum string) ([]byte, error) {
 		if kind == export.PageImagesAccess {
-			rc, info, err := objs.Get(ctx, storage.DerivedKey(sum, storage.AccessName))
-			if err == nil {
-				return readObject(rc, info)
-			}
+			data, _, err := objs.ReadAll(ctx, storage.DerivedKey(sum, storage.AccessName), maxPageImage, nil)
 			if !errors.Is(err, storage.ErrNotFound) {
-				return nil, err
+				return data, err
 			}
 		}
-		rc, info, err := objs.Get(ctx, storage.OriginalKey(sum))
-		if err != nil {
-			return nil, err
-		}
-		return readObject(rc, info)
+		data, _, err := objs.ReadAll(ctx, storage.OriginalKey(sum), maxPageImage, nil)
+		return data, err
 	}
 }
 
-// maxPageImage bounds the buffer made for a page image from the size
-// the store reports (uploads are limited far below it).
+// maxPageImage bounds what is read of a page image (uploads are limited
+// far below it).
 const maxPageImage = 1 << 30
-
-// readObject reads an object into a buffer of the size the store reports
-// (growing one as it is read cost a book export more copying and clearing
-// than the PDFs), then reads on to the end, where the store's checksum is
-// verified, and closes it.
-func readObject(rc io.ReadCloser, info storage.ObjectInfo) ([]byte, error) {
-	defer rc.Close()
-	if info.Size < 0 || info.Size > maxPageImage {
-		return nil, fmt.Errorf("bookexport: %s: size %d", info.Key, info.Size)
-	}
-	buf := make([]byte, info.Size)
-	if _, err := io.ReadFull(rc, buf); err != nil {
-		return nil, fmt.Errorf("bookexport: %s: %w", info.Key, err)
-	}
-	var extra [1]byte
-	if n, err := rc.Read(extra[:]); n > 0 || err != io.EOF {
-		if err == nil || err == io.EOF {
-			err = errors.New("longer than its stated size")
-		}
-		return nil, fmt.Errorf("bookexport: %s: %w", info.Key, err)
-	}
-	return buf, nil
-}
 
 func contentType(format string) string {
 	switch format {

@@ -1,12 +1,10 @@
 package queue
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/klauspost/compress/s2"
@@ -92,7 +90,7 @@ func storeCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum
 // reading the images through slices of bufs. The caller closes it. A
 // missing artefact gives storage.ErrNotFound.
 func loadCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum string) (*preprocess.Page, error) {
-	raw, err := readObject(ctx, objs, storage.DerivedKey(sum, ArtefactPage), maxArtefactBytes)
+	raw, _, err := objs.ReadAll(ctx, storage.DerivedKey(sum, ArtefactPage), maxArtefactBytes, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +107,7 @@ func loadCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum 
 		dst  *gocv.Mat
 	}{{ArtefactBinary, &page.Binary}, {ArtefactGray, &page.Gray}} {
 		buf := bufs.get(0)
-		data, err := readObjectInto(ctx, objs, storage.DerivedKey(sum, a.name), maxArtefactBytes, buf)
+		data, _, err := objs.ReadAll(ctx, storage.DerivedKey(sum, a.name), maxArtefactBytes, buf)
 		if err != nil {
 			bufs.put(buf)
 			page.Close()
@@ -124,35 +122,6 @@ func loadCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum 
 		*a.dst = m
 	}
 	return page, nil
-}
-
-// readObject reads a whole object of at most limit bytes.
-func readObject(ctx context.Context, objs *storage.Objects, key string, limit int64) ([]byte, error) {
-	return readObjectInto(ctx, objs, key, limit, nil)
-}
-
-// readObjectInto is readObject reading into buf's memory when it holds
-// the object (its capacity), else into a new slice.
-func readObjectInto(ctx context.Context, objs *storage.Objects, key string, limit int64, buf []byte) ([]byte, error) {
-	rc, info, err := objs.Get(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	if info.Size > limit {
-		return nil, fmt.Errorf("object %s has %d bytes, limit %d: %w", key, info.Size, limit, preprocess.ErrTooLarge)
-	}
-	b := bytes.NewBuffer(buf[:0])
-	if info.Size > 0 {
-		b.Grow(int(info.Size))
-	}
-	if _, err := io.Copy(b, io.LimitReader(rc, limit+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", key, err)
-	}
-	if int64(b.Len()) > limit {
-		return nil, fmt.Errorf("object %s exceeds %d bytes: %w", key, limit, preprocess.ErrTooLarge)
-	}
-	return b.Bytes(), nil
 }
 
 // encodeGray compresses an 8-bit single-channel image's pixels into dst

@@ -217,11 +217,11 @@ func (w *Worker) cleanup(ctx context.Context, page storage.Page, log *slog.Logge
 // stores the cleaned page (storeCleaned). Bad input is a PermanentError.
 func (w *Worker) cleanOriginal(ctx context.Context, page storage.Page) (*preprocess.Page, error) {
 	lim := w.cfg.Limits
-	data, err := readObject(ctx, w.cfg.Objects, page.ObjectKey, lim.MaxFileBytes)
+	data, _, err := w.cfg.Objects.ReadAll(ctx, page.ObjectKey, lim.MaxFileBytes, nil)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, permanent(err, "the original is not in the object store")
-	case errors.Is(err, preprocess.ErrTooLarge), errors.Is(err, storage.ErrChecksumMismatch):
+	case errors.Is(err, storage.ErrTooLarge), errors.Is(err, storage.ErrChecksumMismatch):
 		return nil, permanent(err, "unusable original")
 	case err != nil:
 		return nil, fmt.Errorf("read original: %w", err)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,19 +33,15 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 	if !ok {
 		return AuditEntry{}, invalidf("audit record id %q", e.RecordID)
 	}
-	var tokenID *string
-	if e.TokenID != "" {
-		id, ok := parseID(e.TokenID)
-		if !ok {
-			return AuditEntry{}, invalidf("audit token id %q", e.TokenID)
-		}
-		tokenID = &id
+	tokenID, err := optionalTokenID(e.TokenID)
+	if err != nil {
+		return AuditEntry{}, err
 	}
 	out, err := scanAudit(s.db.QueryRow(ctx, `INSERT INTO audit (actor, token_id, record_id, field, old_value, new_value, reason)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+auditColumns,
 		e.Actor, tokenID, recordID, e.Field, e.Old, e.New, e.Reason))
-	if pgCode(err) == codeForeignKeyViolation {
-		return AuditEntry{}, fmt.Errorf("%w: token %s", ErrNotFound, e.TokenID)
+	if err := unknownToken(err, e.TokenID); errors.Is(err, ErrNotFound) {
+		return AuditEntry{}, err
 	}
 	if err != nil {
 		return AuditEntry{}, fmt.Errorf("storage: append audit: %w", err)

@@ -80,10 +80,7 @@ func (s *Store) RejectDuplicate(ctx context.Context, rej DuplicateRejection) (Re
 		}
 		if _, err := tx.db.Exec(ctx, rejectSQL(`page_id = $1 AND id = $2`),
 			found[id].page, id, ReasonDuplicate+keep, rej.Actor, nil, nil, token); err != nil {
-			if pgCode(err) == codeForeignKeyViolation {
-				return fmt.Errorf("%w: token %s", ErrNotFound, rej.TokenID)
-			}
-			return err
+			return unknownToken(err, rej.TokenID)
 		}
 		out, err = tx.GetRecord(ctx, id)
 		return err
@@ -156,10 +153,7 @@ func (s *Store) RestoreDuplicate(ctx context.Context, rs DuplicateRestore) (Reco
 		}
 		if _, err := tx.db.Exec(ctx, `INSERT INTO audit (actor, token_id, record_id, old_value, new_value, reason)
 			VALUES ($1, $2::uuid, $3, 'rejected', $4, $5)`, rs.Actor, token, id, before, ReasonRestored); err != nil {
-			if pgCode(err) == codeForeignKeyViolation {
-				return fmt.Errorf("%w: token %s", ErrNotFound, rs.TokenID)
-			}
-			return err
+			return unknownToken(err, rs.TokenID)
 		}
 		// The items the rejection closed without anyone keying them.
 		if _, err := tx.db.Exec(ctx, `UPDATE review_items SET done_at = NULL, lease_until = NULL, claimed_by = NULL
@@ -176,6 +170,16 @@ func (s *Store) RestoreDuplicate(ctx context.Context, rs DuplicateRestore) (Reco
 		return Record{}, err
 	}
 	return Record{}, fmt.Errorf("storage: restore duplicate %s: %w", id, err)
+}
+
+// unknownToken turns err, from writing an audit row with the API token
+// id, into ErrNotFound naming the token when the token does not exist
+// (its foreign key); other errors are returned as they are.
+func unknownToken(err error, id string) error {
+	if pgCode(err) == codeForeignKeyViolation {
+		return fmt.Errorf("%w: token %s", ErrNotFound, id)
+	}
+	return err
 }
 
 // optionalTokenID is the audit row's token_id argument for the API token

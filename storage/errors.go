@@ -22,6 +22,8 @@ var (
 	ErrInvalid = errors.New("storage: invalid argument")
 	// ErrChecksumMismatch: uploaded bytes do not have the SHA-256 given.
 	ErrChecksumMismatch = errors.New("storage: checksum mismatch")
+	// ErrTooLarge: an object is larger than the caller's limit.
+	ErrTooLarge = errors.New("storage: object too large")
 )
 
 // StateError reports that a page was not in the state a transition expected

@@ -209,6 +209,52 @@ func (o *Objects) Get(ctx context.Context, key string) (io.ReadCloser, ObjectInf
 	return obj, objectInfo(st), nil
 }
 
+// ReadAll reads the whole object at key, of at most limit bytes, into
+// buf's memory when its capacity holds it (else into a new slice of the
+// object's size: growing one as it is read cost more copying and clearing
+// than the reading), then reads on to the end of the body, where Get's
+// checksum is verified. An object larger than limit gives ErrTooLarge
+// without being read.
+func (o *Objects) ReadAll(ctx context.Context, key string, limit int64, buf []byte) ([]byte, ObjectInfo, error) {
+	rc, info, err := o.Get(ctx, key)
+	if err != nil {
+		return nil, ObjectInfo{}, err
+	}
+	defer rc.Close()
+	if info.Size > limit {
+		return nil, info, fmt.Errorf("%w: object %s has %d bytes, limit %d", ErrTooLarge, key, info.Size, limit)
+	}
+	data, err := readFull(rc, info.Size, buf)
+	if err != nil {
+		return nil, info, fmt.Errorf("storage: read %s: %w", key, err)
+	}
+	return data, info, nil
+}
+
+// readFull reads exactly size bytes from r into buf's memory (or a new
+// slice when buf is too small), then its end: a body longer than size, or
+// an error at the end (a checksum that does not match), is an error.
+func readFull(r io.Reader, size int64, buf []byte) ([]byte, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("size %d", size)
+	}
+	if int64(cap(buf)) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	var extra [1]byte
+	if n, err := r.Read(extra[:]); n > 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("longer than its stated size")
+		}
+		return nil, err
+	}
+	return buf, nil
+}
+
 // Stat describes the object at key, or gives ErrNotFound.
 func (o *Objects) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 	st, err := o.client.StatObject(ctx, o.bucket, key, minio.StatObjectOptions{Checksum: true})

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -225,3 +226,70 @@ func TestPresignedPutOriginal(t *testing.T) {
 		t.Errorf("original = %q (sha256 %s)", got, st.SHA256)
 	}
 }
+
+// TestReadAll reads whole objects from the store: into the caller's
+// buffer when it is large enough, refusing one over the limit (naming it)
+// without reading it, and ErrNotFound for none.
+func TestReadAll(t *testing.T) {
+	o := testObjects(t)
+	ctx := t.Context()
+	sum := sumOf([]byte(randomHex(8)))
+	data := []byte("a cleaned page, some bytes of it")
+	if _, err := o.PutDerived(ctx, sum, "page.bin", data, ""); err != nil {
+		t.Fatal(err)
+	}
+	key := DerivedKey(sum, "page.bin")
+	buf := make([]byte, 0, 64)
+	got, info, err := o.ReadAll(ctx, key, int64(len(data)), buf)
+	if err != nil || !bytes.Equal(got, data) || info.Size != int64(len(data)) {
+		t.Fatalf("ReadAll = %q, %+v, %v", got, info, err)
+	}
+	if &got[0] != &buf[:1][0] {
+		t.Errorf("ReadAll did not read into the buffer given")
+	}
+	if _, _, err := o.ReadAll(ctx, key, 5, nil); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), key) {
+		t.Errorf("over the limit: %v, want ErrTooLarge naming %s", err, key)
+	}
+	if _, _, err := o.ReadAll(ctx, DerivedKey(sum, "missing.bin"), 100, nil); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing object: %v, want ErrNotFound", err)
+	}
+}
+
+// TestReadFull checks a body is read whole into a buffer of the size the
+// store states, that a body shorter or longer than that is an error, and
+// that the reader's own error at the end (where the store's checksum is
+// verified) is not lost.
+func TestReadFull(t *testing.T) {
+	data := []byte("a page image of some bytes")
+	bad := errors.New("checksum mismatch")
+	for _, tc := range []struct {
+		name    string
+		body    io.Reader
+		size    int64
+		wantErr string
+	}{
+		{"exact", bytes.NewReader(data), int64(len(data)), ""},
+		{"empty", bytes.NewReader(nil), 0, ""},
+		{"short", bytes.NewReader(data[:5]), int64(len(data)), "unexpected EOF"},
+		{"long", bytes.NewReader(data), int64(len(data) - 1), "longer than its stated size"},
+		{"checksum at the end", io.MultiReader(bytes.NewReader(data), errReader{bad}), int64(len(data)), "checksum mismatch"},
+		{"size unknown", bytes.NewReader(data), -1, "size -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readFull(tc.body, tc.size, nil)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, data[:tc.size]) {
+				t.Fatalf("read %q, %v", got, err)
+			}
+		})
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
