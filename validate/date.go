@@ -53,11 +53,26 @@ func parseFiguresRepaired(s string) (vn.Date, bool, error) {
 		return vn.Date{}, false, err
 	}
 	d, err2 := vn.ParseDateFigures(fixed)
-	if err2 != nil {
+	if err2 == nil {
+		return d, true, nil
+	}
+	// The spaces OCR put inside the date: around a separator ("9- 1989")
+	// and between the two figures of a day or month ("24-1 I-2007").
+	closed := figureGap.ReplaceAllString(dateGap.ReplaceAllString(s, "$1"), "$1$2$3$4")
+	if closed == s {
+		return vn.Date{}, false, err
+	}
+	fixed, _ = repairDigits(closed)
+	if d, err2 = vn.ParseDateFigures(fixed); err2 != nil {
 		return vn.Date{}, false, err
 	}
 	return d, true, nil
 }
+
+var (
+	dateGap   = regexp.MustCompile(`\s*([/\-])\s*`)
+	figureGap = regexp.MustCompile(`(^|[/.\-\s])([0-9IlO|\[\]]) ([0-9IlO|\[\]])([/.\-]|$)`)
+)
 
 // parseAnyDate reads a date in figures or in words (without a marker).
 func parseAnyDate(s string) (vn.Date, bool, error) {

@@ -81,3 +81,18 @@ func Field(key, raw string) (string, []Problem) {
 	}
 	return Text(raw)
 }
+
+// Typed normalises and validates a value a person typed (a verifier's
+// correction) by the rules of Field, without the repairs that guess what
+// OCR misread from the vocabulary of civil-status text and the table of
+// family names: what a person types on purpose ("Nguyên", a rare family
+// name) is kept.
+func Typed(key, raw string) (string, []Problem) {
+	switch KindOf(key) {
+	case KindName:
+		return name(raw, false)
+	case KindText:
+		return text(raw, false)
+	}
+	return Field(key, raw)
+}

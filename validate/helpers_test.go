@@ -22,6 +22,23 @@ func runCases(t *testing.T, name string, f func(string) (string, []Problem), cas
 	}
 }
 
+// repairCase is one raw input with the expected value and whether it is
+// reported repaired (other problem codes are not compared).
+type repairCase struct {
+	raw, want string
+	repaired  bool
+}
+
+func runRepairCases(t *testing.T, name string, f func(string) (string, []Problem), cases []repairCase) {
+	t.Helper()
+	for _, tc := range cases {
+		got, ps := f(tc.raw)
+		if rep := slices.Contains(Codes(ps), CodeRepaired); got != tc.want || rep != tc.repaired {
+			t.Errorf("%s(%q) = %q (repaired %v), want %q (%v)", name, tc.raw, got, rep, tc.want, tc.repaired)
+		}
+	}
+}
+
 var (
 	none      []string
 	missing   = []string{CodeMissing}

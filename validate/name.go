@@ -12,13 +12,30 @@ import (
 // placement as printed. Digits, letters outside the Vietnamese alphabet and
 // punctuation other than apostrophes, hyphens and dots are reported as
 // invalid (the value is still returned).
-func Name(raw string) (string, []Problem) {
+//
+// Name reads OCR output: a family name read with the wrong marks, and the
+// other slips repairName lists, and letters of other alphabets
+// (foreignLetters) are repaired (reported as CodeRepaired).
+// Typed keeps what a person typed.
+func Name(raw string) (string, []Problem) { return name(raw, true) }
+
+func name(raw string, ocr bool) (string, []Problem) {
 	s := dropStrayMarks(cleanText(raw))
 	if s == "" {
 		return "", []Problem{problem(CodeMissing, "no name")}
 	}
-	v := vn.NormalizeName(s)
 	var ps []Problem
+	repaired := false
+	if ocr {
+		s, repaired = foreignLetters(s)
+	}
+	v := vn.NormalizeName(s)
+	if fixed, ok := repairName(v); ok && ocr && fixed != "" {
+		v, repaired = fixed, true
+	}
+	if repaired {
+		ps = append(ps, problem(CodeRepaired, "family name, prefix or punctuation repaired"))
+	}
 	if strings.ContainsFunc(v, unicode.IsDigit) {
 		ps = append(ps, problem(CodeInvalid, "digits in a name"))
 	}

@@ -10,7 +10,7 @@ func confusable(r rune) (rune, bool) {
 	switch r {
 	case 'O', 'o', 'Q', 'D':
 		return '0', true
-	case 'l', 'I', 'i', '|', '!':
+	case 'l', 'I', 'i', '|', '!', '[', ']':
 		return '1', true
 	case 'Z', 'z':
 		return '2', true
@@ -29,7 +29,7 @@ func confusable(r rune) (rune, bool) {
 }
 
 func isTokenRune(r rune) bool {
-	return r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '|' || r == '!'
+	return r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '|' || r == '!' || r == '[' || r == ']'
 }
 
 func isDateSep(r rune) bool { return r == '/' || r == '-' || r == '.' }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sohoa/sohoa/vn"
 )
@@ -32,6 +33,27 @@ func cleanText(raw string) string {
 	return s
 }
 
+// foreignLetters replaces what OCR reads as a letter from another
+// alphabet by the Vietnamese letter under its stray mark ("ŠA" → "SA",
+// "Chñn" → "Chnn") and a section sign at the start of a word by the S it
+// stands for ("§à Phìn" → "Sà Phìn"). It reports whether anything changed.
+func foreignLetters(s string) (string, bool) {
+	changed := false
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case r == '§' && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && (i == 0 || unicode.IsSpace(rs[i-1])):
+			rs[i], changed = 'S', true
+		case unicode.IsLetter(r) && !vn.IsVietnameseLetter(r):
+			base := []rune(vn.StripDiacritics(string(r)))
+			if len(base) == 1 && base[0] < 128 && unicode.IsLetter(base[0]) {
+				rs[i], changed = base[0], true
+			}
+		}
+	}
+	return string(rs), changed
+}
+
 // strangeLetters returns the letters of s that are not Vietnamese letters
 // (OCR strays such as ö, ï, å), without duplicates.
 func strangeLetters(s string) string {
@@ -44,10 +66,54 @@ func strangeLetters(s string) string {
 	return b.String()
 }
 
-// adminUnit matches a full stop before the next administrative unit of an
-// address ("xã Huổi Só. huyện Tủa Chùa"): addresses separate their parts
-// with commas, and OCR reads a faded comma as a full stop.
-var adminUnit = regexp.MustCompile(`(\pL)\s*\.\s+(ấp|bản|buôn|thôn|xóm|tổ|khu phố|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|TP)\b`)
+// adminUnit matches a full stop or semicolon before the next
+// administrative unit of an address ("xã Huổi Só. huyện Tủa Chùa", "xã Chế
+// Cu Nha; huyện"): addresses separate their parts with commas, and OCR
+// reads a faded comma as either. (The unit must be followed by a space, a
+// comma or the end: Go's \b knows only ASCII letters, so it would never
+// match after "xã".)
+var adminUnit = regexp.MustCompile(`([\pL\pN])\s*[.;]\s*(ấp|bản|buôn|thôn|xóm|tổ|khu phố|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|TP)(\s|,|$)`)
+
+// commaRun matches a comma with the specks OCR read around it (",:",
+// ",.", " ,"): one comma is meant.
+var commaRun = regexp.MustCompile(`\s*[.:;]*,[,.:;]*\s*`)
+
+// unitPunct matches punctuation OCR read between an administrative unit
+// and its name ("huyện. Bắc Hà", "thôn-Nậm Khòa", "huyện- Hoàng Su Phì"):
+// nothing separates them in print.
+var unitPunct = regexp.MustCompile(`(^|[\s,])(ấp|bản|buôn|thôn|xóm|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh)\s*[.\-:]\s*(\p{Lu}|\d)`)
+
+// nameStop matches a full stop OCR read inside the name of a place ("xã
+// Thanh. Tương", "xã Tả Sìn. Thàng"): in an address the parts are
+// separated by commas, and a full stop follows only abbreviations ("TP.",
+// "Tp."), which the two lower-case letters before it exclude.
+var nameStop = regexp.MustCompile(`(\p{Ll}\p{Ll})\.\s+(\p{Lu})`)
+
+// isAddress reports whether s names administrative units (an address or an
+// office), where nameStop applies.
+func isAddress(s string) bool {
+	for _, u := range []string{"xã ", "phường ", "thị trấn ", "huyện ", "quận ", "thị xã ", "tỉnh ", "thành phố "} {
+		if strings.Contains(s, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// officePrefix is the abbreviation "UBND" (Uỷ ban nhân dân) at the start of
+// an office's name, read with a stray or damaged letter ("ƯBND", "ÖUBND",
+// "BND").
+func officePrefix(s string) (string, bool) {
+	tok, rest, _ := strings.Cut(s, " ")
+	if tok == "UBND" || strings.ToUpper(tok) != tok || rest == "" {
+		return s, false
+	}
+	k := []rune(letterKey(tok))
+	if len(k) < 3 || len(k) > 5 || len(k) != utf8.RuneCountInString(tok) || vn.EditDistance(k, []rune("ubnd")) > 1 {
+		return s, false
+	}
+	return "UBND " + rest, true
+}
 
 // strayDot matches a full stop glued between two words of a name
 // ("Bá.Thước"), which no address or office name carries.
@@ -58,17 +124,40 @@ var strayDot = regexp.MustCompile(`(\p{Ll})\.(\p{Lu})`)
 // printed, full stops OCR put between the parts of an address turned back
 // into commas. Letters outside the Vietnamese alphabet are reported as
 // invalid but kept.
-func Text(raw string) (string, []Problem) {
+//
+// Text reads OCR output: the marks of fixed expressions ("tổ dân phố",
+// "Đột quỵ", see repairPhrases) and a damaged "UBND" are put back too.
+// Typed keeps what a person typed.
+func Text(raw string) (string, []Problem) { return text(raw, true) }
+
+func text(raw string, ocr bool) (string, []Problem) {
 	s := cleanText(raw)
-	s = adminUnit.ReplaceAllString(s, "$1, $2")
+	s = adminUnit.ReplaceAllString(s, "$1, $2$3")
 	s = strayDot.ReplaceAllString(s, "$1 $2")
+	s = commaRun.ReplaceAllString(s, ", ")
+	if ocr {
+		s = unitPunct.ReplaceAllString(s, "$1$2 $3")
+		if isAddress(s) {
+			s = nameStop.ReplaceAllString(s, "$1 $2")
+		}
+	}
+	s = strings.TrimRight(s, trailingPunct)
 	if s == "" {
 		return "", []Problem{problem(CodeMissing, "no text")}
 	}
 	var ps []Problem
-	if fixed, ok := repairPlace(s); ok {
-		s = fixed
-		ps = append(ps, problem(CodeRepaired, "province name or unit number repaired"))
+	repaired := false
+	fixes := []func(string) (string, bool){repairPlace}
+	if ocr {
+		fixes = []func(string) (string, bool){foreignLetters, officePrefix, repairPhrases, repairPlace}
+	}
+	for _, fix := range fixes {
+		if fixed, ok := fix(s); ok {
+			s, repaired = fixed, true
+		}
+	}
+	if repaired {
+		ps = append(ps, problem(CodeRepaired, "fixed expression, province name or unit number repaired"))
 	}
 	if bad := strangeLetters(s); bad != "" {
 		ps = append(ps, problem(CodeInvalid, "unexpected letters %q", bad))

@@ -327,7 +327,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 				sub.Values[k] = nil
 				continue
 			}
-			if norm, _ := validate.Field(k, v); norm != "" {
+			if norm, _ := validate.Typed(k, v); norm != "" {
 				v = norm
 			}
 			sub.Values[k] = &v
@@ -373,7 +373,7 @@ type validateAnswer struct {
 	Problems []string `json:"problems"`
 }
 
-// validate runs validate.Field on what the person is typing.
+// validate runs validate.Typed on what the person is typing.
 func (h *Handler) validate(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	key, raw := q.Get("field"), q.Get("value")
@@ -387,7 +387,7 @@ func (h *Handler) validate(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, ans)
 		return
 	}
-	norm, problems := validate.Field(key, raw)
+	norm, problems := validate.Typed(key, raw)
 	ans.Value, ans.OK = norm, !validate.Blocking(problems)
 	var msgs []string
 	for _, p := range problems {
