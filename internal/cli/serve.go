@@ -32,6 +32,7 @@ type serveFlags struct {
 	maxUpload   int64
 	tempDir     string
 	shutdown    time.Duration
+	pprofAddr   string
 	pool        poolFlags
 }
 
@@ -62,6 +63,7 @@ func (a *app) serveCmd() *cobra.Command {
 	fl.Int64Var(&f.maxUpload, "max-upload-mb", 256, "largest page image accepted, in MiB")
 	fl.StringVar(&f.tempDir, "temp-dir", "", "where uploads are held while they are checked (default the system's)")
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	fl.StringVar(&f.pprofAddr, "pprof-addr", "", "also serve Go's profiles at /debug/pprof/ on this HOST:PORT (keep it private; default: off)")
 	f.pool.add(fl)
 	return cmd
 }
@@ -102,6 +104,11 @@ func (f *serveFlags) resolve(cmd *cobra.Command) error {
 	}
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return fmt.Errorf("--addr %q: want host:port", f.addr)
+	}
+	if f.pprofAddr != "" {
+		if _, _, err := net.SplitHostPort(f.pprofAddr); err != nil {
+			return fmt.Errorf("--pprof-addr %q: want host:port", f.pprofAddr)
+		}
 	}
 	if f.maxUpload < 1 {
 		return fmt.Errorf("--max-upload-mb %d: want at least 1", f.maxUpload)
@@ -185,6 +192,19 @@ func (a *app) runServe(cmd *cobra.Command, f serveFlags) error {
 	})
 	if err != nil {
 		return err
+	}
+	if f.pprofAddr != "" {
+		ln, err := net.Listen("tcp", f.pprofAddr)
+		if err != nil {
+			return fmt.Errorf("--pprof-addr: %w", err)
+		}
+		log.Info("profiles served", "addr", ln.Addr().String())
+		mux := http.NewServeMux()
+		addPprof(mux)
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- sideServer(pctx, ln, mux) }()
+		defer func() { stop(); <-done }()
 	}
 	return serveHTTP(ctx, f.addr, srv, f.shutdown, log)
 }

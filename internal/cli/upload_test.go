@@ -209,6 +209,11 @@ func TestServeNeedsConfiguration(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `--addr "nonsense"`) {
 		t.Errorf("bad --addr: %v", err)
 	}
+	_, _, err = run(t, "serve", "--database-url", "postgres://x", "--s3-endpoint", "x:1", "--s3-access-key", "a",
+		"--s3-secret-key", "b", "--pprof-addr", "6060")
+	if err == nil || !strings.Contains(err.Error(), `--pprof-addr "6060"`) {
+		t.Errorf("bad --pprof-addr: %v", err)
+	}
 }
 
 // TestServeRuns starts `sohoa serve` on a free port, checks that it answers
@@ -220,17 +225,20 @@ func TestServeRuns(t *testing.T) {
 	t.Setenv("SOHOA_S3_BUCKET", env.Objects.Bucket()) // removed with the environment
 	pr, pw := io.Pipe()
 	root := newRoot(io.Discard, pw)
-	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0"})
+	root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--pprof-addr", "127.0.0.1:0"})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		done <- root.ExecuteContext(ctx)
 		pw.Close()
 	}()
-	addr, pooled := "", false
+	addr, profAddr, pooled := "", "", false
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		pooled = pooled || strings.Contains(sc.Text(), `"msg":"database pool","max_conns":3`)
+		if m := regexp.MustCompile(`"msg":"profiles served","addr":"([^"]+)"`).FindStringSubmatch(sc.Text()); m != nil {
+			profAddr = m[1]
+		}
 		if m := regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`).FindStringSubmatch(sc.Text()); m != nil {
 			addr = m[1]
 			break
@@ -251,6 +259,20 @@ func TestServeRuns(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("readyz: %d", resp.StatusCode)
+	}
+	// --pprof-addr: Go's profiles on their own address, not on the API's.
+	for _, c := range []struct {
+		addr string
+		want int
+	}{{profAddr, http.StatusOK}, {addr, http.StatusNotFound}} {
+		resp, err := http.Get("http://" + c.addr + "/debug/pprof/cmdline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("GET %s/debug/pprof/cmdline: %d, want %d", c.addr, resp.StatusCode, c.want)
+		}
 	}
 	cancel()
 	if err := <-done; err != nil {
