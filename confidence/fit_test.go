@@ -151,3 +151,17 @@ func TestEmbeddedModel(t *testing.T) {
 		t.Errorf("a clean date reading (score %.3f) is not accepted", m.Score(good))
 	}
 }
+
+func TestAcceptedShare(t *testing.T) {
+	m := &Model{Kinds: map[string]*Kind{
+		"*":    {Threshold: 0.9, Samples: 10, Accepted: 9},
+		"text": {Threshold: 0.98, Samples: 200, Accepted: 10},
+		"name": {Threshold: 1.01, Samples: 300},
+		"none": {Threshold: 0.5},
+	}}
+	for kind, want := range map[string]float64{"text": 0.05, "name": 0, "none": 0, "date": 0.9} {
+		if got := m.AcceptedShare(kind); got != want {
+			t.Errorf("AcceptedShare(%q) = %v, want %v", kind, got, want)
+		}
+	}
+}

@@ -99,6 +99,16 @@ func (m *Model) Threshold(key, kind string) float64 {
 	return m.kind(kind).Threshold
 }
 
+// AcceptedShare is the share of the calibration's readings of a kind that
+// its threshold accepted (0 for a kind nothing of which can be accepted).
+func (m *Model) AcceptedShare(kind string) float64 {
+	k := m.kind(kind)
+	if k.Samples == 0 || k.Threshold > 1 {
+		return 0
+	}
+	return float64(k.Accepted) / float64(k.Samples)
+}
+
 // Accept says whether a field with this evidence may skip human review:
 // its confidence clears the threshold and validation found no problem.
 func (m *Model) Accept(key string, e Evidence) (score float64, ok bool) {

@@ -65,14 +65,11 @@ func PersonalID(raw string, gender string, birth vn.Date) (string, []Problem) {
 	if s == "" {
 		return "", []Problem{problem(CodeMissing, "no personal id")}
 	}
-	id, repaired, ok := digitsOnly(s)
+	id, rep, ok := digitsOnly(s)
 	if !ok {
 		return s, []Problem{problem(CodeInvalid, "not a number: %q", s)}
 	}
-	var ps []Problem
-	if repaired {
-		ps = append(ps, problem(CodeRepaired, "digit look-alikes repaired in %q", s))
-	}
+	ps := rep.problems(s)
 	if len(id) != PersonalIDLen {
 		return id, append(ps, problem(CodeInvalid, "%d digits, want %d", len(id), PersonalIDLen))
 	}
@@ -103,11 +100,9 @@ func IDNumber(raw string) (string, []Problem) {
 	if m := rePassportWhole.FindStringSubmatch(s); m != nil {
 		return strings.ToUpper(m[1]) + m[2], nil
 	}
-	if d, repaired, ok := digitsOnly(s); ok {
+	if d, rep, ok := digitsOnly(s); ok {
 		num = d
-		if repaired {
-			ps = append(ps, problem(CodeRepaired, "digit look-alikes repaired in %q", s))
-		}
+		ps = rep.problems(s)
 	} else if m := rePassport.FindStringSubmatch(s); m != nil {
 		return strings.ToUpper(m[1]) + m[2], nil
 	} else {

@@ -38,7 +38,10 @@ func TestTextFixedExpressions(t *testing.T) {
 		{"Tại nhà, thôn-Nậm Khòa, xã Bản Luốc", "Tại nhà, thôn Nậm Khòa, xã Bản Luốc", false},
 		{"thị trấn Yên Định,: huyện Hải Hậu, tỉnh Nam Định", "thị trấn Yên Định, huyện Hải Hậu, tỉnh Nam Định", false},
 		{"phường 1, Tp. Hồ Chí Minh", "phường 1, Tp. Hồ Chí Minh", false}, // abbreviation kept
-		{"Ung thư phổi. Di căn não", "Ung thư phổi. Di căn não", false},   // not an address: sentences kept
+		{"phường 1, TP.Hồ Chí Minh", "phường 1, TP. Hồ Chí Minh", true},
+		{"phường 1, TP.Hồ Chí Mình", "phường 1, TP. Hồ Chí Minh", true},
+		{"phường 1, TP Hồ Chí Minh", "phường 1, TP Hồ Chí Minh", false},
+		{"Ung thư phổi. Di căn não", "Ung thư phổi. Di căn não", false}, // not an address: sentences kept
 		{"tổ dân phố 1 1, phường Tân An, quận Ninh Kiều, thành phố Cần Thơ", "tổ dân phố 11, phường Tân An, quận Ninh Kiều, thành phố Cần Thơ", true},
 		{"UBND xã §à Phìn, huyện Đồng Văn, tỉnh Hà Giang", "UBND xã Sà Phìn, huyện Đồng Văn, tỉnh Hà Giang", true},
 	})

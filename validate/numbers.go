@@ -19,14 +19,11 @@ func EntryNumber(raw string) (string, []Problem) {
 	if i := strings.IndexAny(s, "/ "); i >= 0 {
 		first = s[:i]
 	}
-	d, repaired, ok := digitsOnly(first)
+	d, rep, ok := digitsOnly(first)
 	if !ok {
 		return s, []Problem{problem(CodeInvalid, "not an entry number: %q", s)}
 	}
-	if repaired {
-		return d, []Problem{problem(CodeRepaired, "digit look-alikes repaired in %q", first)}
-	}
-	return d, nil
+	return d, rep.problems(first)
 }
 
 // BookNumber normalises a book number ("Quyển số: 01 / 2019") as printed
@@ -41,7 +38,7 @@ func BookNumber(raw string) (string, []Problem) {
 	s = strings.Join(strings.Fields(s), "")
 	var ps []Problem
 	if fixed, changed := repairDigits(s); changed {
-		ps = append(ps, problem(CodeRepaired, "digit look-alikes repaired in %q", s))
+		ps = digitRepair{repaired: true, ambiguous: ambiguousRepair(s, fixed)}.problems(s)
 		s = fixed
 	}
 	if !strings.ContainsFunc(s, unicode.IsDigit) {

@@ -77,6 +77,9 @@ func repairPlace(s string) (string, bool) {
 	if !unitOK {
 		unit = inCase("tỉnh", unit)
 	}
+	if strings.EqualFold(unit, "TP") && strings.Contains(s[loc[3]:loc[1]], ".") {
+		unit += "." // "TP.Hồ Chí Minh": the abbreviation's full stop
+	}
 	out := s[:loc[2]] + unit + " " + match
 	return out, changed || out != s
 }

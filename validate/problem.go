@@ -10,6 +10,7 @@ const (
 	CodeOutOfRange = "out_of_range" // well-formed but implausible
 	CodeUnknown    = "unknown"      // not in the table of known values
 	CodeRepaired   = "repaired"     // the value was changed from what was read
+	CodeAmbiguous  = "ambiguous"    // a digit guessed from a look-alike that fits more than one
 )
 
 // Problem is one finding about a value.

@@ -28,6 +28,37 @@ func confusable(r rune) (rune, bool) {
 	return 0, false
 }
 
+// ambiguousLookAlike reports whether the look-alike r stands for more than
+// one digit in print: S for 5 or 8, B for 8 or 3, G for 6 or 0, Z for 2 or
+// 7, T for 7 or 1, g and q for 9 or 4. The round letters (O, Q, D for 0)
+// and the strokes (l, I, |, !, brackets for 1) stand for one digit only.
+func ambiguousLookAlike(r rune) bool {
+	switch r {
+	case 'S', 's', 'B', 'G', 'b', 'Z', 'z', 'T', 'g', 'q':
+		return true
+	}
+	return false
+}
+
+// digitRepair is what repairing the look-alikes of a number did: changed
+// anything, and guessed (a look-alike that may be more than one digit).
+type digitRepair struct{ repaired, ambiguous bool }
+
+// problems returns the problems a number's repair reports: CodeRepaired,
+// and CodeAmbiguous (blocking) when a digit was guessed. Identity, entry
+// and book numbers have no check digit, so a guessed digit cannot be
+// confirmed and must be seen by a person.
+func (d digitRepair) problems(s string) []Problem {
+	var ps []Problem
+	if d.repaired {
+		ps = append(ps, problem(CodeRepaired, "digit look-alikes repaired in %q", s))
+	}
+	if d.ambiguous {
+		ps = append(ps, problem(CodeAmbiguous, "a look-alike in %q may stand for more than one digit", s))
+	}
+	return ps
+}
+
 func isTokenRune(r rune) bool {
 	return r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '|' || r == '!' || r == '[' || r == ']'
 }
@@ -90,7 +121,7 @@ func fixTokenDigits(rs []rune, i, j int) bool {
 // digitsOnly strips the separators people and printers put inside numbers
 // (spaces, dots, hyphens) and repairs digit look-alikes. ok is false when
 // anything else remains.
-func digitsOnly(s string) (digits string, repaired, ok bool) {
+func digitsOnly(s string) (digits string, rep digitRepair, ok bool) {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '.' || r == '-' {
 			return -1
@@ -104,10 +135,26 @@ func digitsOnly(s string) (digits string, repaired, ok bool) {
 			b.WriteRune(r)
 		case conf:
 			b.WriteRune(d)
-			repaired = true
+			rep.repaired = true
+			rep.ambiguous = rep.ambiguous || ambiguousLookAlike(r)
 		default:
-			return "", false, false
+			return "", digitRepair{}, false
 		}
 	}
-	return b.String(), repaired, b.Len() > 0
+	return b.String(), rep, b.Len() > 0
+}
+
+// ambiguousRepair reports whether repairDigits, turning before into after,
+// replaced a look-alike that may stand for more than one digit.
+func ambiguousRepair(before, after string) bool {
+	a, b := []rune(before), []rune(after)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && ambiguousLookAlike(a[i]) {
+			return true
+		}
+	}
+	return false
 }

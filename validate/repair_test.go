@@ -1,6 +1,9 @@
 package validate
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestRepairDigits(t *testing.T) {
 	tests := []struct {
@@ -28,19 +31,46 @@ func TestRepairDigits(t *testing.T) {
 
 func TestDigitsOnly(t *testing.T) {
 	tests := []struct {
-		in, want     string
-		repaired, ok bool
+		in, want                string
+		repaired, ambiguous, ok bool
 	}{
-		{"0400 9001 2345", "040090012345", false, true},
-		{"0400.9001-2345", "040090012345", false, true},
-		{"O4OO", "0400", true, true},
-		{"04x0", "", false, false},
-		{"", "", false, false},
+		{"0400 9001 2345", "040090012345", false, false, true},
+		{"0400.9001-2345", "040090012345", false, false, true},
+		{"O4OO", "0400", true, false, true},
+		{"l9O1", "1901", true, false, true},
+		{"0340 S506 3963", "034055063963", true, true, true}, // S: 5 or 8
+		{"04B0", "0480", true, true, true},
+		{"04x0", "", false, false, false},
+		{"", "", false, false, false},
 	}
 	for _, tt := range tests {
 		got, rep, ok := digitsOnly(tt.in)
-		if got != tt.want || rep != tt.repaired || ok != tt.ok {
-			t.Errorf("digitsOnly(%q) = %q, %v, %v", tt.in, got, rep, ok)
+		if got != tt.want || rep.repaired != tt.repaired || rep.ambiguous != tt.ambiguous || ok != tt.ok {
+			t.Errorf("digitsOnly(%q) = %q, %+v, %v", tt.in, got, rep, ok)
+		}
+	}
+}
+
+func TestAmbiguousDigitsAreNotAccepted(t *testing.T) {
+	tests := []struct {
+		key, raw, want string
+		blocking       bool
+	}{
+		{"husband_id_number", "0340 S506 3963", "034055063963", true},
+		{"husband_id_number", "O34O85063963", "034085063963", false},
+		{"entry_number", "S6", "56", true},
+		{"entry_number", "l6", "16", false},
+		{"book_number", "O1/2O1B", "01/2018", true},
+		{"book_number", "O1/2O18", "01/2018", false},
+		{"personal_id", "0011729009T2", "001172900972", true},
+	}
+	for _, tt := range tests {
+		got, ps := Field(tt.key, tt.raw)
+		if got != tt.want || Blocking(ps) != tt.blocking || !slices.Contains(Codes(ps), CodeRepaired) {
+			t.Errorf("Field(%q, %q) = %q, %v; want %q, blocking %v", tt.key, tt.raw, got, ps, tt.want, tt.blocking)
+		}
+		if tt.blocking && !slices.Contains(Codes(ps), CodeAmbiguous) {
+			t.Errorf("Field(%q, %q): %v, want %s", tt.key, tt.raw, ps, CodeAmbiguous)
 		}
 	}
 }

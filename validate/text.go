@@ -123,7 +123,7 @@ var strayDot = regexp.MustCompile(`(\p{Ll})\.(\p{Lu})`)
 // spaces, no dotted leaders (…, ..., ·), no trailing punctuation, letters as
 // printed, full stops OCR put between the parts of an address turned back
 // into commas. Letters outside the Vietnamese alphabet are reported as
-// invalid but kept.
+// invalid but kept (except in OCR readings: see foreignLetters).
 //
 // Text reads OCR output: the marks of fixed expressions ("tổ dân phố",
 // "Đột quỵ", see repairPhrases) and a damaged "UBND" are put back too.

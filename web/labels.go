@@ -38,7 +38,8 @@ var reasonLabels = map[string]string{
 	validate.CodeMissing: "không đọc được", validate.CodeInvalid: "không hợp lệ",
 	validate.CodeConflict: "mâu thuẫn với trường khác", validate.CodeOutOfRange: "không hợp lý",
 	validate.CodeUnknown: "không có trong danh mục", validate.CodeRepaired: "máy đã tự sửa",
-	"low_confidence": "máy không chắc chắn",
+	validate.CodeAmbiguous: "chữ số đoán từ ký tự giống nhiều số",
+	"low_confidence":       "máy không chắc chắn",
 }
 
 func reasonLabel(code string) string {
