@@ -14,8 +14,7 @@ import (
 // invalid (the value is still returned).
 //
 // Name reads OCR output: a family name read with the wrong marks, and the
-// other slips repairName lists, and letters of other alphabets
-// (foreignLetters) are repaired (reported as CodeRepaired).
+// other slips repairName lists are repaired (reported as CodeRepaired).
 // Typed keeps what a person typed.
 func Name(raw string) (string, []Problem) { return name(raw, true) }
 
@@ -27,7 +26,7 @@ func name(raw string, ocr bool) (string, []Problem) {
 	var ps []Problem
 	repaired := false
 	if ocr {
-		s, repaired = foreignLetters(s)
+		s, repaired = sectionSign(s)
 	}
 	v := vn.NormalizeName(s)
 	if fixed, ok := repairName(v); ok && ocr && fixed != "" {

@@ -33,22 +33,17 @@ func cleanText(raw string) string {
 	return s
 }
 
-// foreignLetters replaces what OCR reads as a letter from another
-// alphabet by the Vietnamese letter under its stray mark ("ŠA" → "SA",
-// "Chñn" → "Chnn") and a section sign at the start of a word by the S it
-// stands for ("§à Phìn" → "Sà Phìn"). It reports whether anything changed.
-func foreignLetters(s string) (string, bool) {
+// sectionSign replaces a section sign OCR read at the start of a word by
+// the S it stands for ("§à Phìn" → "Sà Phìn"). Letters of other alphabets
+// (ö, ü, š) are left as read and reported: they belong to foreign names
+// and places as often as they are OCR's strays. It reports whether
+// anything changed.
+func sectionSign(s string) (string, bool) {
 	changed := false
 	rs := []rune(s)
 	for i, r := range rs {
-		switch {
-		case r == '§' && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && (i == 0 || unicode.IsSpace(rs[i-1])):
+		if r == '§' && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && (i == 0 || unicode.IsSpace(rs[i-1])) {
 			rs[i], changed = 'S', true
-		case unicode.IsLetter(r) && !vn.IsVietnameseLetter(r):
-			base := []rune(vn.StripDiacritics(string(r)))
-			if len(base) == 1 && base[0] < 128 && unicode.IsLetter(base[0]) {
-				rs[i], changed = base[0], true
-			}
 		}
 	}
 	return string(rs), changed
@@ -123,7 +118,7 @@ var strayDot = regexp.MustCompile(`(\p{Ll})\.(\p{Lu})`)
 // spaces, no dotted leaders (…, ..., ·), no trailing punctuation, letters as
 // printed, full stops OCR put between the parts of an address turned back
 // into commas. Letters outside the Vietnamese alphabet are reported as
-// invalid but kept (except in OCR readings: see foreignLetters).
+// invalid but kept.
 //
 // Text reads OCR output: the marks of fixed expressions ("tổ dân phố",
 // "Đột quỵ", see repairPhrases) and a damaged "UBND" are put back too.
@@ -149,7 +144,7 @@ func text(raw string, ocr bool) (string, []Problem) {
 	repaired := false
 	fixes := []func(string) (string, bool){repairPlace}
 	if ocr {
-		fixes = []func(string) (string, bool){foreignLetters, officePrefix, repairPhrases, repairPlace}
+		fixes = []func(string) (string, bool){sectionSign, officePrefix, repairPhrases, repairPlace}
 	}
 	for _, fix := range fixes {
 		if fixed, ok := fix(s); ok {
