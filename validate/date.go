@@ -53,26 +53,11 @@ func parseFiguresRepaired(s string) (vn.Date, bool, error) {
 		return vn.Date{}, false, err
 	}
 	d, err2 := vn.ParseDateFigures(fixed)
-	if err2 == nil {
-		return d, true, nil
-	}
-	// The spaces OCR put inside the date: around a separator ("9- 1989")
-	// and between the two figures of a day or month ("24-1 I-2007").
-	closed := figureGap.ReplaceAllString(dateGap.ReplaceAllString(s, "$1"), "$1$2$3$4")
-	if closed == s {
-		return vn.Date{}, false, err
-	}
-	fixed, _ = repairDigits(closed)
-	if d, err2 = vn.ParseDateFigures(fixed); err2 != nil {
+	if err2 != nil {
 		return vn.Date{}, false, err
 	}
 	return d, true, nil
 }
-
-var (
-	dateGap   = regexp.MustCompile(`\s*([/\-])\s*`)
-	figureGap = regexp.MustCompile(`(^|[/.\-\s])([0-9IlO|\[\]]) ([0-9IlO|\[\]])([/.\-]|$)`)
-)
 
 // parseAnyDate reads a date in figures or in words (without a marker).
 func parseAnyDate(s string) (vn.Date, bool, error) {
@@ -83,9 +68,10 @@ func parseAnyDate(s string) (vn.Date, bool, error) {
 	if dw, errw := vn.ParseDateWords(s); errw == nil {
 		return dw, false, nil
 	}
-	// OCR splits a number with a space ("30/1 1/1973"): join digits that a
-	// space separates inside a date written with slashes or dashes.
-	if joined := spacedDigits.ReplaceAllString(s, "$1$2"); joined != s && strings.ContainsAny(s, "/-.") {
+	// OCR puts spaces inside a date written with slashes or dashes: it
+	// splits a number ("30/1 1/1973", "24-1 I-2007") and spaces a
+	// separator ("9- 1989"). Join them.
+	if joined := closeDateGaps(s); joined != s && strings.ContainsAny(s, "/-.") {
 		if d, _, err2 := parseFiguresRepaired(joined); err2 == nil {
 			return d, true, nil
 		}
@@ -93,7 +79,20 @@ func parseAnyDate(s string) (vn.Date, bool, error) {
 	return vn.Date{}, false, err
 }
 
-var spacedDigits = regexp.MustCompile(`(\d) +(\d)`)
+var (
+	spacedDigits = regexp.MustCompile(`(\d) +(\d)`)
+	dateGap      = regexp.MustCompile(`\s*([/\-])\s*`)
+	figureGap    = regexp.MustCompile(`(^|[/.\-\s])([0-9IlO|\[\]]) ([0-9IlO|\[\]])([/.\-]|$)`)
+)
+
+// closeDateGaps removes the spaces OCR put inside a date: between digits,
+// around a separator, and between the two figures (or look-alikes) of a
+// day or month.
+func closeDateGaps(s string) string {
+	s = spacedDigits.ReplaceAllString(s, "$1$2")
+	s = dateGap.ReplaceAllString(s, "$1")
+	return figureGap.ReplaceAllString(s, "$1$2$3$4")
+}
 
 // ParseDate reads a date as Date does and returns it as a vn.Date.
 func ParseDate(raw string) (vn.Date, []Problem) {

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -60,14 +61,9 @@ var phraseIndex = sync.OnceValue(func() map[string][]phrase {
 		}
 		idx[ph.fold[0]] = append(idx[ph.fold[0]], ph)
 	}
-	for k, ps := range idx {
+	for _, ps := range idx {
 		// Longest first, so "Ung thư phổi" wins over "Ung thư".
-		for i := 1; i < len(ps); i++ {
-			for j := i; j > 0 && len(ps[j].words) > len(ps[j-1].words); j-- {
-				ps[j], ps[j-1] = ps[j-1], ps[j]
-			}
-		}
-		idx[k] = ps
+		slices.SortStableFunc(ps, func(a, b phrase) int { return len(b.words) - len(a.words) })
 	}
 	return idx
 })

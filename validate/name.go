@@ -29,8 +29,10 @@ func name(raw string, ocr bool) (string, []Problem) {
 		s, repaired = sectionSign(s)
 	}
 	v := vn.NormalizeName(s)
-	if fixed, ok := repairName(v); ok && ocr && fixed != "" {
-		v, repaired = fixed, true
+	if ocr {
+		if fixed, ok := repairName(v); ok && fixed != "" {
+			v, repaired = fixed, true
+		}
 	}
 	if repaired {
 		ps = append(ps, problem(CodeRepaired, "family name, prefix or punctuation repaired"))

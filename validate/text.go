@@ -67,7 +67,11 @@ func strangeLetters(s string) string {
 // reads a faded comma as either. (The unit must be followed by a space, a
 // comma or the end: Go's \b knows only ASCII letters, so it would never
 // match after "xã".)
-var adminUnit = regexp.MustCompile(`([\pL\pN])\s*[.;]\s*(ấp|bản|buôn|thôn|xóm|tổ|khu phố|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|TP)(\s|,|$)`)
+var adminUnit = regexp.MustCompile(`([\pL\pN])\s*[.;]\s*(` + unitWords + `|tổ|khu phố|TP)(\s|,|$)`)
+
+// unitWords are the words of administrative units that a place's name
+// follows directly ("xã Tà Cạ"), as a regexp alternation.
+const unitWords = `ấp|bản|buôn|thôn|xóm|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh`
 
 // commaRun matches a comma with the specks OCR read around it (",:",
 // ",.", " ,"): one comma is meant.
@@ -76,7 +80,7 @@ var commaRun = regexp.MustCompile(`\s*[.:;]*,[,.:;]*\s*`)
 // unitPunct matches punctuation OCR read between an administrative unit
 // and its name ("huyện. Bắc Hà", "thôn-Nậm Khòa", "huyện- Hoàng Su Phì"):
 // nothing separates them in print.
-var unitPunct = regexp.MustCompile(`(^|[\s,])(ấp|bản|buôn|thôn|xóm|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh)\s*[.\-:]\s*(\p{Lu}|\d)`)
+var unitPunct = regexp.MustCompile(`(^|[\s,])(` + unitWords + `)\s*[.\-:]\s*(\p{Lu}|\d)`)
 
 // nameStop matches a full stop OCR read inside the name of a place ("xã
 // Thanh. Tương", "xã Tả Sìn. Thàng"): in an address the parts are
