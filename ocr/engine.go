@@ -122,7 +122,10 @@ func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rect
 	defer roi.Close()
 	crop := gocv.NewMat()
 	defer crop.Close()
-	gocv.CopyMakeBorder(roi, &crop, o.Pad, o.Pad, o.Pad, o.Pad, gocv.BorderConstant, color.RGBA{255, 255, 255, 255})
+	// BorderIsolated: on a region of a larger image OpenCV otherwise fills
+	// the border with the pixels around the region (the neighbouring
+	// labels, leader dots and lines of the page) instead of white.
+	gocv.CopyMakeBorder(roi, &crop, o.Pad, o.Pad, o.Pad, o.Pad, gocv.BorderConstant|gocv.BorderIsolated, color.RGBA{255, 255, 255, 255})
 	if o.Scale != 1 {
 		gocv.Resize(crop, &crop, image.Point{}, o.Scale, o.Scale, gocv.InterpolationCubic)
 	}

@@ -48,6 +48,18 @@ func renderLines(t *testing.T, lines []string) gocv.Mat {
 	return m
 }
 
+// testEngine returns an engine with the default options, closed when the
+// test ends.
+func testEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, err := NewEngine(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
 func TestRecognizeVietnameseLines(t *testing.T) {
 	lines := []string{
 		"Họ, chữ đệm, tên: NGUYỄN THỊ HẠNH",
@@ -56,11 +68,7 @@ func TestRecognizeVietnameseLines(t *testing.T) {
 	}
 	img := renderLines(t, lines)
 	defer img.Close()
-	e, err := NewEngine(DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := testEngine(t)
 	page, err := e.Recognize(context.Background(), img)
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +94,7 @@ func TestRecognizeVietnameseLines(t *testing.T) {
 func TestRecognizeRegionMapsBoxesBack(t *testing.T) {
 	img := renderLines(t, []string{"Số: 125   Quyển số: 01/2019", "Ngày đăng ký: 12/03/2019"})
 	defer img.Close()
-	e, err := NewEngine(DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := testEngine(t)
 	r := image.Rect(40, 170, 1800, 240) // the second line
 	page, err := e.RecognizeRegion(context.Background(), img, r, RegionOptions{Scale: 1.5, Pad: 10})
 	if err != nil {
@@ -143,5 +147,40 @@ func TestPoolDo(t *testing.T) {
 func TestBadLanguage(t *testing.T) {
 	if _, err := NewEngine(Options{Language: "no-such-model"}); err == nil {
 		t.Fatal("want an error for a missing model")
+	}
+}
+
+// A region's margin must be white, not the page around it: OpenCV pads a
+// region of a larger image with its neighbouring pixels unless told not
+// to, which read the label and the lines above and below into the value.
+func TestRecognizeRegionPadsWithWhite(t *testing.T) {
+	img := renderLines(t, []string{
+		"Dân tộc: Kinh   Quốc tịch: Việt Nam",
+		"Họ, chữ đệm, tên: NGUYỄN THỊ HẠNH",
+		"Nơi sinh: Trạm y tế xã Tà Cạ, huyện Kỳ Sơn",
+	})
+	defer img.Close()
+	e := testEngine(t)
+	page, err := e.Recognize(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var value image.Rectangle
+	for _, w := range page.Words() {
+		if w.Text == "NGUYỄN" || w.Text == "THỊ" || w.Text == "HẠNH" {
+			value = value.Union(image.Rect(w.BBox[0], w.BBox[1], w.BBox[2], w.BBox[3]))
+		}
+	}
+	if value.Empty() {
+		t.Fatalf("the page read did not find the value:\n%s", page.Text())
+	}
+	for _, pad := range []int{20, 60} {
+		got, err := e.RecognizeRegion(context.Background(), img, value.Inset(-4), RegionOptions{Scale: 1.5, Pad: pad})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := strings.TrimSpace(got.Text()); s != "NGUYỄN THỊ HẠNH" {
+			t.Errorf("pad %d: region read %q, want only the value", pad, s)
+		}
 	}
 }
