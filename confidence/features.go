@@ -24,10 +24,14 @@ type Evidence struct {
 	MarkRisk float64
 	// Upper: the value is printed in capitals, where marks are squeezed.
 	Upper bool
+	// Agree: a second, independent reading of the field's crop gave the
+	// same normalised value (only for the kinds the model's CrossRead
+	// names; false elsewhere).
+	Agree bool
 }
 
 // nFeatures is the length of the feature vector, bias included.
-const nFeatures = 12
+const nFeatures = 13
 
 // vector turns evidence into the model's inputs. Kept in one place so that
 // fitting and scoring can never disagree.
@@ -60,6 +64,7 @@ func (e Evidence) vector() [nFeatures]float64 {
 		math.Log1p(float64(e.Chars)) / 4,
 		e.MarkRisk,
 		b(e.Upper),
+		b(e.Agree),
 	}
 }
 

@@ -22,6 +22,9 @@ type FitOptions struct {
 	L2      float64 // ridge penalty (1e-3)
 	Corpus  string  // description stored in the model
 	Version string
+	// CrossRead: the kinds whose samples carry a second reading (stored
+	// in the model; see Model.CrossRead).
+	CrossRead []string
 }
 
 func (o FitOptions) withDefaults() FitOptions {
@@ -57,7 +60,7 @@ func Fit(samples []Sample, o FitOptions) (*Model, error) {
 	for _, s := range found {
 		byKind[s.Evidence.Kind] = append(byKind[s.Evidence.Kind], s)
 	}
-	m := &Model{Version: o.Version, Budget: o.Budget, Corpus: o.Corpus, Kinds: map[string]*Kind{}}
+	m := &Model{Version: o.Version, Budget: o.Budget, Corpus: o.Corpus, Kinds: map[string]*Kind{}, CrossRead: o.CrossRead}
 	all := fitLogistic(found, o)
 	m.Kinds["*"] = &Kind{Weights: all}
 	for k, ss := range byKind {

@@ -165,3 +165,35 @@ func TestAcceptedShare(t *testing.T) {
 		}
 	}
 }
+
+// Two readings agreeing is learned as evidence where it separates right
+// from wrong, and the cross-read kinds are kept with the model.
+func TestFitLearnsAgreement(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 1))
+	var train []Sample
+	for range 4000 {
+		agree := r.Float64() < 0.7
+		p := 0.6
+		if agree {
+			p = 0.995
+		}
+		train = append(train, Sample{Key: "full_name", Evidence: Evidence{
+			Kind: "name", Found: true, WordConfs: []float64{0.9, 0.95}, LabelScore: 1, PageQuality: 1, DictScore: 1, Chars: 12, Agree: agree,
+		}, Correct: r.Float64() < p})
+	}
+	m, err := Fit(train, FitOptions{Budget: 0.02, CrossRead: []string{"name"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := train[0].Evidence
+	e.Agree = true
+	_, okAgree := m.Accept("full_name", e)
+	e.Agree = false
+	_, okDisagree := m.Accept("full_name", e)
+	if !okAgree || okDisagree {
+		t.Fatalf("accepted with agreement %v, without %v; want only with", okAgree, okDisagree)
+	}
+	if !m.CrossReads("name") || m.CrossReads("date") {
+		t.Fatalf("cross-read kinds %v, want [name]", m.CrossRead)
+	}
+}

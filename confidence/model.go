@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 )
 
 // DefaultBudget is the share of accepted fields allowed to be wrong.
@@ -32,6 +33,11 @@ type Model struct {
 	Budget  float64          `json:"budget"`
 	Corpus  string           `json:"corpus"` // how the calibration corpus was made
 	Kinds   map[string]*Kind `json:"kinds"`
+	// CrossRead lists the kinds whose fields are read a second time from
+	// their crops, the two readings compared (Evidence.Agree) and the
+	// better kept. The model was fitted with that evidence, so scanning
+	// must gather it the same way.
+	CrossRead []string `json:"cross_read,omitempty"`
 	// Overrides are per-field-key thresholds set by configuration.
 	Overrides map[string]float64 `json:"overrides,omitempty"`
 }
@@ -98,6 +104,9 @@ func (m *Model) Threshold(key, kind string) float64 {
 	}
 	return m.kind(kind).Threshold
 }
+
+// CrossReads says whether fields of kind are read twice (see CrossRead).
+func (m *Model) CrossReads(kind string) bool { return slices.Contains(m.CrossRead, kind) }
 
 // AcceptedShare is the share of the calibration's readings of a kind that
 // its threshold accepted (0 for a kind nothing of which can be accepted).

@@ -130,9 +130,10 @@ func CompareRecords(truth []*synth.PageTruth, recs []models.Record) *FieldReport
 }
 
 // Samples labels every reading of an extraction result against the page's
-// ground truth, for fitting the confidence model. evidence turns a reading
-// into the model's inputs.
-func Samples(truth *synth.PageTruth, res *extract.Result, evidence func(*extract.Reading) confidence.Evidence) []confidence.Sample {
+// ground truth, for fitting the confidence model. settle turns a reading
+// into the one the scanner keeps (a second reading of its crop may replace
+// it) and the model's inputs.
+func Samples(truth *synth.PageTruth, res *extract.Result, settle func(*extract.Reading) (*extract.Reading, confidence.Evidence)) []confidence.Sample {
 	var out []confidence.Sample
 	byIndex := map[int]synth.RecordTruth{}
 	for _, r := range truth.Records {
@@ -141,9 +142,10 @@ func Samples(truth *synth.PageTruth, res *extract.Result, evidence func(*extract
 	for _, e := range res.Entries {
 		tr, ok := byIndex[e.Index]
 		for key, rd := range e.Fields {
+			rd, ev := settle(rd)
 			tf, has := tr.Fields[key]
 			correct := ok && has && rd.Value != nil && *rd.Value == tf.Value
-			out = append(out, confidence.Sample{Key: key, Evidence: evidence(rd), Correct: correct})
+			out = append(out, confidence.Sample{Key: key, Evidence: ev, Correct: correct})
 		}
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/otiai10/gosseract/v2"
@@ -129,22 +130,79 @@ func (s *Scanner) Records(ctx context.Context, e *ocr.Engine, page *preprocess.P
 // have accepted before its low-confidence fields are read a second time.
 const minRereadShare = 0.5
 
-// route decides a field's confidence and status, re-reading its crop once
-// when the first reading is not good enough. The second reading replaces
-// the first only if it is accepted: between two readings a person will
-// check anyway, a higher score is no sign of the better one (measured on
-// names and places, the re-read's garbage sometimes scored higher).
-func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) models.Field {
+// Reading settles a field's reading and the evidence for its confidence.
+// For the kinds the model cross-reads (names and free text: Tesseract's
+// confidence does not tell their misread marks from right ones) the
+// field's crop is read a second time, from the enhanced grey page rather
+// than the binary one the page was read from. The two readings agreeing is
+// evidence of its own; where they differ, the one whose least sure word is
+// surer is kept (on 160 pages of dev corpus, names right 93.3 → 96.4 %,
+// free text 93.9 → 96.2 %). Readings longer than crossReadShort are read
+// again only where agreeing could get them accepted.
+func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) (*extract.Reading, confidence.Evidence) {
+	if !s.ReOCR || e == nil || page == nil || rd.Value == nil || !s.Model.CrossReads(rd.Kind) {
+		return rd, Evidence(rd, pq)
+	}
+	// Tesseract's time follows the characters read, and a line of an
+	// address costs four times a name. A long reading is read again only
+	// where agreeing could get it accepted; one that stays in review
+	// anyway keeps its page reading.
+	if utf8.RuneCountInString(rd.Raw) > crossReadShort && !s.couldAccept(rd, pq) {
+		return rd, Evidence(rd, pq)
+	}
+	alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1})
+	if alt == nil || alt.Value == nil {
+		return rd, Evidence(rd, pq)
+	}
+	agree := *alt.Value == *rd.Value
+	if !agree && minConf(alt.WordConfs) > minConf(rd.WordConfs) {
+		rd = alt
+	}
 	ev := Evidence(rd, pq)
+	ev.Agree = agree
+	return rd, ev
+}
+
+// crossReadShort is the longest reading (in characters, as read) that is
+// always read a second time: person names and short places.
+const crossReadShort = 24
+
+// couldAccept says whether rd would be accepted if its second reading
+// agreed. A model still being fitted (no kinds yet) reads everything.
+func (s *Scanner) couldAccept(rd *extract.Reading, pq float64) bool {
+	if len(s.Model.Kinds) == 0 {
+		return true
+	}
+	ev := Evidence(rd, pq)
+	ev.Agree = true
+	_, ok := s.Model.Accept(rd.Key, ev)
+	return ok
+}
+
+func minConf(cs []float64) float64 {
+	if len(cs) == 0 {
+		return 0
+	}
+	return slices.Min(cs)
+}
+
+// route decides a field's confidence and status. A field of a kind that is
+// not cross-read is re-read once from its crop when the first reading is
+// not good enough; the second reading replaces the first only if it is
+// accepted: between two readings a person will check anyway, a higher
+// score is no sign of the better one.
+func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) models.Field {
+	rd, ev := s.Reading(ctx, e, page, rd, pq)
 	score, ok := s.Model.Accept(rd.Key, ev)
 	// Re-read only where a better reading is likely to be accepted: a kind
 	// whose threshold nothing can reach is always reviewed, and one of which
 	// the calibration accepted under half is mostly reviewed whatever its
 	// second reading (free text: re-reading it cost a fifth more CPU a page
 	// for 0–4 more accepted fields in 54 pages, measured 2026-12-02).
-	if !ok && s.ReOCR && rd.Value != nil && e != nil && s.Model.Threshold(rd.Key, rd.Kind) <= 1 &&
-		s.Model.AcceptedShare(rd.Kind) >= minRereadShare {
-		if alt := s.reread(ctx, e, page, rd); alt != nil {
+	if !ok && s.ReOCR && rd.Value != nil && e != nil && page != nil && !s.Model.CrossReads(rd.Kind) &&
+		s.Model.Threshold(rd.Key, rd.Kind) <= 1 && s.Model.AcceptedShare(rd.Kind) >= minRereadShare {
+		alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1.5})
+		if alt != nil {
 			aev := Evidence(alt, pq)
 			if as, aok := s.Model.Accept(alt.Key, aev); aok {
 				rd, ev, score, ok = alt, aev, as, aok
@@ -176,9 +234,10 @@ func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Pag
 	return f
 }
 
-// reread OCRs the field's crop from the enhanced grey page as one line at
-// a larger scale and normalises it again.
-func (s *Scanner) reread(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading) *extract.Reading {
+// readCrop OCRs the field's crop of img as one line with options o (a
+// white margin of half the line's height is added) and normalises it
+// again.
+func (s *Scanner) readCrop(ctx context.Context, e *ocr.Engine, img gocv.Mat, rd *extract.Reading, o ocr.RegionOptions) *extract.Reading {
 	b := rd.BBox
 	h := b[3] - b[1]
 	if b[2] <= b[0] || h <= 0 {
@@ -187,7 +246,8 @@ func (s *Scanner) reread(ctx context.Context, e *ocr.Engine, page *preprocess.Pa
 	// Only a sliver to the left: the label's colon sits there and would be
 	// read into the value.
 	r := image.Rect(b[0]-h/6, b[1]-h/3, b[2]+h/2, b[3]+h/3)
-	alt, err := e.RecognizeRegion(ctx, page.Gray, r, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1.5, Pad: h / 2})
+	o.Pad = h / 2
+	alt, err := e.RecognizeRegion(ctx, img, r, o)
 	if err != nil || len(alt.Lines) == 0 {
 		return nil
 	}

@@ -5,9 +5,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gocv.io/x/gocv"
+
 	"github.com/sohoa/sohoa/confidence"
 	"github.com/sohoa/sohoa/extract"
 	"github.com/sohoa/sohoa/models"
+	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/synth"
 )
@@ -113,4 +116,89 @@ func deref(s *string) any {
 		return nil
 	}
 	return *s
+}
+
+// TestCrossRead: a name is read a second time from its crop; the two
+// readings agreeing is evidence, and where they differ the surer one is
+// kept. Kinds the model does not cross-read are left as read.
+func TestCrossRead(t *testing.T) {
+	ctx := context.Background()
+	sc := testScanner(t)
+	sc.Model = &confidence.Model{CrossRead: []string{"name"}, Kinds: sc.Model.Kinds}
+	src := gocv.IMRead(filepath.Join(samples, "p0001-birth-extract-clean.png"), gocv.IMReadColor)
+	defer src.Close()
+	e, err := ocr.NewEngine(ocr.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	page, err := Cleanup(ctx, src, sc.Preprocess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer page.Close()
+	text, err := Recognize(ctx, e, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sc.Templates.Extract(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := synth.LoadTruth(filepath.Join(samples, "p0001-birth-extract-clean.gt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := res.Entries[0].Fields["full_name"]
+	want := truth.Records[0].Fields["full_name"].Value
+	if rd == nil || rd.Value == nil || *rd.Value != want {
+		t.Fatalf("page read of full_name = %+v, want %q", rd, want)
+	}
+
+	got, ev := sc.Reading(ctx, e, page, rd, 1)
+	if !ev.Agree || got.Value == nil || *got.Value != want {
+		t.Errorf("clean name: reading %v agree %v, want %q read the same twice", deref(got.Value), ev.Agree, want)
+	}
+
+	// A misreading the page's OCR was unsure of gives way to the crop's.
+	bad := *rd
+	wrong := "Nguyên Văn X"
+	bad.Value, bad.Raw, bad.WordConfs = &wrong, wrong, []float64{0.5, 0.4, 0.3}
+	got, ev = sc.Reading(ctx, e, page, &bad, 1)
+	if ev.Agree || got.Value == nil || *got.Value != want {
+		t.Errorf("unsure misreading: kept %v agree %v, want the crop's %q and no agreement", deref(got.Value), ev.Agree, want)
+	}
+	// One the page's OCR was surer of than the crop's stays, but disagrees.
+	bad.WordConfs = []float64{1, 1, 1}
+	got, ev = sc.Reading(ctx, e, page, &bad, 1)
+	if ev.Agree || got.Value == nil || *got.Value != wrong {
+		t.Errorf("sure misreading: kept %v agree %v, want it kept without agreement", deref(got.Value), ev.Agree)
+	}
+
+	// A long reading that agreeing could not get accepted is not read
+	// again: a line of an address costs Tesseract four times a name.
+	sc.Model.CrossRead = []string{"name", "text"}
+	pob := res.Entries[0].Fields["place_of_birth"]
+	if pob == nil || pob.Value == nil || len([]rune(pob.Raw)) <= crossReadShort {
+		t.Fatalf("place_of_birth %+v: want a long reading", pob)
+	}
+	sc.Model.Overrides = map[string]float64{"place_of_birth": 2}
+	if got, ev := sc.Reading(ctx, e, page, pob, 1); got != pob || ev.Agree {
+		t.Errorf("a long place that could not be accepted was read again (agree %v)", ev.Agree)
+	}
+	sc.Model.Overrides = map[string]float64{"place_of_birth": 0.5}
+	if _, ev := sc.Reading(ctx, e, page, pob, 1); !ev.Agree {
+		t.Errorf("a long place that agreeing gets accepted was not read again")
+	}
+
+	// Not a cross-read kind, or re-reading off: the page's reading alone.
+	if d := res.Entries[0].Fields["date_of_birth"]; d != nil {
+		if got, ev := sc.Reading(ctx, e, page, d, 1); got != d || ev.Agree {
+			t.Errorf("date was cross-read: %v agree %v", deref(got.Value), ev.Agree)
+		}
+	}
+	sc.ReOCR = false
+	if got, ev := sc.Reading(ctx, e, page, rd, 1); got != rd || ev.Agree {
+		t.Errorf("re-reading off, yet the name was read again (agree %v)", ev.Agree)
+	}
 }

@@ -27,6 +27,7 @@ func (a *app) calibrateCmd() *cobra.Command {
 		corpus, out, templates, version, dump string
 		budget                                float64
 		jobs                                  int
+		crossRead                             []string
 	)
 	cmd := &cobra.Command{
 		Use:   "calibrate --corpus DIR --out MODEL.json",
@@ -59,11 +60,11 @@ func (a *app) calibrateCmd() *cobra.Command {
 				truth[p.Name] = t
 				files = append(files, filepath.Join(corpus, t.Image))
 			}
-			samples, err := collectSamples(cmd.Context(), files, truth, set, jobs)
+			samples, err := collectSamples(cmd.Context(), files, truth, set, crossRead, jobs)
 			if err != nil {
 				return err
 			}
-			m, err := confidence.Fit(samples, confidence.FitOptions{Budget: budget, Corpus: filepath.Base(filepath.Clean(corpus)), Version: version})
+			m, err := confidence.Fit(samples, confidence.FitOptions{Budget: budget, Corpus: filepath.Base(filepath.Clean(corpus)), Version: version, CrossRead: crossRead})
 			if err != nil {
 				return err
 			}
@@ -85,11 +86,15 @@ func (a *app) calibrateCmd() *cobra.Command {
 	cmd.Flags().StringVar(&version, "version", "", "version string stored in the model")
 	cmd.Flags().Float64Var(&budget, "budget", confidence.DefaultBudget, "allowed share of wrong accepted fields")
 	cmd.Flags().StringVar(&dump, "samples", "", "also write every labelled reading with its score as JSON Lines (for analysis)")
+	cmd.Flags().StringSliceVar(&crossRead, "cross-read", []string{"name", "text"}, "field kinds read twice (from the page and from their crops), the agreement of the two readings being evidence; none with --cross-read=\"\"")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "pages processed in parallel")
 	return cmd
 }
 
-func collectSamples(ctx context.Context, files []string, truth map[string]*synth.PageTruth, set *extract.Set, jobs int) ([]confidence.Sample, error) {
+func collectSamples(ctx context.Context, files []string, truth map[string]*synth.PageTruth, set *extract.Set, crossRead []string, jobs int) ([]confidence.Sample, error) {
+	// The readings are settled exactly as `scan` settles them, so that the
+	// model is fitted on the evidence it will be given.
+	sc := &pipeline.Scanner{Templates: set, Model: &confidence.Model{CrossRead: crossRead}, ReOCR: true}
 	cfg := pipeline.Config{Jobs: jobs, Limits: preprocess.DefaultLimits(), Preprocess: preprocess.DefaultOptions(), OCR: ocr.DefaultOptions()}
 	var mu sync.Mutex
 	var samples []confidence.Sample
@@ -108,7 +113,9 @@ func collectSamples(ctx context.Context, files []string, truth map[string]*synth
 			return err
 		}
 		pq := pipeline.PageQuality(page.Quality)
-		s := eval.Samples(truth[r.Name], res, func(rd *extract.Reading) confidence.Evidence { return pipeline.Evidence(rd, pq) })
+		s := eval.Samples(truth[r.Name], res, func(rd *extract.Reading) (*extract.Reading, confidence.Evidence) {
+			return sc.Reading(ctx, e, page, rd, pq)
+		})
 		mu.Lock()
 		samples = append(samples, s...)
 		mu.Unlock()

@@ -40,7 +40,7 @@ func (f *extractFlags) add(fl *pflag.FlagSet) {
 	fl.StringVar(&f.templates, "templates", "", "directory of extra or overriding templates (*.yaml)")
 	fl.StringVar(&f.model, "model", "", "confidence model from `sohoa calibrate` (default: the embedded one)")
 	fl.StringSliceVar(&f.thresholds, "threshold", nil, "per-field acceptance threshold, KEY=VALUE (repeatable), e.g. personal_id=0.99")
-	fl.BoolVar(&f.noReOCR, "no-reocr", false, "do not re-read low-confidence fields from their crops")
+	fl.BoolVar(&f.noReOCR, "no-reocr", false, "read every field once, from the page: no second reading of names and free text from their crops, nor of low-confidence fields (faster; fewer fields accepted)")
 }
 
 // scanner builds the extraction stage the flags describe.
