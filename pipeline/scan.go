@@ -187,18 +187,17 @@ func minConf(cs []float64) float64 {
 }
 
 // route decides a field's confidence and status. A field of a kind that is
-// not cross-read is re-read once from its crop when the first reading is
-// not good enough; the second reading replaces the first only if it is
-// accepted: between two readings a person will check anyway, a higher
-// score is no sign of the better one.
+// not cross-read (dates, numbers, …) is re-read once from its crop, larger,
+// when the first reading is not good enough; that second reading replaces
+// the first only if it is accepted, since between two readings a person
+// will check anyway a higher score is no sign of the better one.
 func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) models.Field {
 	rd, ev := s.Reading(ctx, e, page, rd, pq)
 	score, ok := s.Model.Accept(rd.Key, ev)
 	// Re-read only where a better reading is likely to be accepted: a kind
 	// whose threshold nothing can reach is always reviewed, and one of which
 	// the calibration accepted under half is mostly reviewed whatever its
-	// second reading (free text: re-reading it cost a fifth more CPU a page
-	// for 0–4 more accepted fields in 54 pages, measured 2026-12-02).
+	// second reading.
 	if !ok && s.ReOCR && rd.Value != nil && e != nil && page != nil && !s.Model.CrossReads(rd.Kind) &&
 		s.Model.Threshold(rd.Key, rd.Kind) <= 1 && s.Model.AcceptedShare(rd.Kind) >= minRereadShare {
 		alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1.5})
