@@ -87,6 +87,13 @@ var cases = map[string]caseWant{
 		},
 		problems: map[string][]string{"1.wife_date_of_birth": {validate.CodeOutOfRange}},
 	},
+	// One of two entry numbers misread (54 read 34): they no longer follow
+	// each other, and both go to a person.
+	"entries_out_of_sequence": {
+		template: "marriage/register@1", entries: 2,
+		values:   map[string]string{"0.entry_number": "34", "1.entry_number": "55"},
+		problems: map[string][]string{"0.entry_number": {validate.CodeConflict}, "1.entry_number": {validate.CodeConflict}},
+	},
 	"ocr_noise": {
 		template: "birth/extract@1", entries: 1,
 		values: map[string]string{

@@ -1,6 +1,10 @@
 package extract
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sohoa/sohoa/validate"
+)
 
 // maxContinuation is how many following unlabelled lines a multi-line
 // value (or the words of a date) may take.
@@ -108,8 +112,33 @@ func (t *Template) read(sc *scanResult) *Result {
 		}
 		res.Entries = append(res.Entries, t.finish(i, e))
 	}
+	checkSequence(res.Entries)
 	return res
 }
+
+// checkSequence flags entry numbers of one page that do not follow each
+// other (validate.EntrySequence): one of the two was misread, and which
+// one a person must tell.
+func checkSequence(entries []Entry) {
+	if len(entries) < 2 {
+		return
+	}
+	nums := make([]string, len(entries))
+	for i, e := range entries {
+		if rd := e.Fields[entryNumberKey]; rd != nil && rd.Value != nil && !validate.Blocking(rd.Problems) {
+			nums[i] = *rd.Value
+		}
+	}
+	for i, p := range validate.EntrySequence(nums) {
+		rd := entries[i].Fields[entryNumberKey]
+		if !hasProblem(rd.Problems, p) {
+			rd.Problems = append(rd.Problems, p)
+		}
+	}
+}
+
+// entryNumberKey is the field holding an entry's number ("Số").
+const entryNumberKey = "entry_number"
 
 // words attaches the words of a date ("ghi bằng chữ: …") to the date field
 // read just before, or to the first candidate field.

@@ -140,7 +140,7 @@ const minRereadShare = 0.5
 // free text 93.9 → 96.2 %). Readings longer than crossReadShort are read
 // again only where agreeing could get them accepted.
 func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) (*extract.Reading, confidence.Evidence) {
-	if !s.ReOCR || e == nil || page == nil || rd.Value == nil || !s.Model.CrossReads(rd.Kind) {
+	if !s.ReOCR || e == nil || page == nil || rd.Value == nil || !s.Model.CrossReads(rd.Kind) || conflicting(rd) {
 		return rd, Evidence(rd, pq)
 	}
 	// Tesseract's time follows the characters read, and a line of an
@@ -179,6 +179,15 @@ func (s *Scanner) couldAccept(rd *extract.Reading, pq float64) bool {
 	return ok
 }
 
+// conflicting says whether a reading contradicts another field or another
+// part of itself (validate.CodeConflict: entry numbers out of sequence, a
+// birth after the registration, figures against words). A second reading
+// of the crop alone is validated without those checks, so it must not
+// replace such a reading: a person decides.
+func conflicting(rd *extract.Reading) bool {
+	return slices.ContainsFunc(rd.Problems, func(p validate.Problem) bool { return p.Code == validate.CodeConflict })
+}
+
 func minConf(cs []float64) float64 {
 	if len(cs) == 0 {
 		return 0
@@ -198,7 +207,7 @@ func (s *Scanner) route(ctx context.Context, e *ocr.Engine, page *preprocess.Pag
 	// whose threshold nothing can reach is always reviewed, and one of which
 	// the calibration accepted under half is mostly reviewed whatever its
 	// second reading.
-	if !ok && s.ReOCR && rd.Value != nil && e != nil && page != nil && !s.Model.CrossReads(rd.Kind) &&
+	if !ok && s.ReOCR && rd.Value != nil && e != nil && page != nil && !s.Model.CrossReads(rd.Kind) && !conflicting(rd) &&
 		s.Model.Threshold(rd.Key, rd.Kind) <= 1 && s.Model.AcceptedShare(rd.Kind) >= minRereadShare {
 		alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1.5})
 		if alt != nil {

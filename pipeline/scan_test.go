@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -13,6 +14,7 @@ import (
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/synth"
+	"github.com/sohoa/sohoa/validate"
 )
 
 func testScanner(t testing.TB) *Scanner {
@@ -168,6 +170,21 @@ func TestCrossRead(t *testing.T) {
 	if ev.Agree || got.Value == nil || *got.Value != want {
 		t.Errorf("unsure misreading: kept %v agree %v, want the crop's %q and no agreement", deref(got.Value), ev.Agree, want)
 	}
+	// A reading in conflict with another field is left for a person: a
+	// second reading, validated alone, would drop the conflict.
+	conflict := bad
+	conflict.Problems = []validate.Problem{{Code: validate.CodeConflict, Message: "test"}}
+	if got, ev := sc.Reading(ctx, e, page, &conflict, 1); got != &conflict || ev.Agree {
+		t.Errorf("a conflicting name was read again: %v", deref(got.Value))
+	}
+	num := *res.Entries[0].Fields["entry_number"]
+	misread := "999"
+	num.Value, num.Raw, num.WordConfs = &misread, misread, []float64{0.3}
+	num.Problems = []validate.Problem{{Code: validate.CodeConflict, Message: "entries out of sequence"}}
+	if f := sc.route(ctx, e, page, &num, 1); f.Status != models.StatusReview || deref(f.Value) != misread || !slices.Contains(f.Reasons, validate.CodeConflict) {
+		t.Errorf("conflicting entry number routed %s %v %v, want review of the page's reading with its conflict", f.Status, deref(f.Value), f.Reasons)
+	}
+
 	// One the page's OCR was surer of than the crop's stays, but disagrees.
 	bad.WordConfs = []float64{1, 1, 1}
 	got, ev = sc.Reading(ctx, e, page, &bad, 1)

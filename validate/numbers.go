@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -50,4 +51,27 @@ func BookNumber(raw string) (string, []Problem) {
 		ps = append(ps, problem(CodeInvalid, "unexpected characters in book number %q", s))
 	}
 	return s, ps
+}
+
+// EntrySequence checks the entry numbers of the entries of one register
+// page, in page order: a register book numbers its entries one after the
+// other, so each entry's number is the one before it plus one. nums holds
+// the normalised numbers ("" where an entry's number was not read). It
+// returns, by position, the conflict each number is part of; a number
+// next to a missing one is not judged.
+func EntrySequence(nums []string) map[int]Problem {
+	out := map[int]Problem{}
+	for i := 1; i < len(nums); i++ {
+		a, errA := strconv.Atoi(nums[i-1])
+		b, errB := strconv.Atoi(nums[i])
+		if errA != nil || errB != nil || b == a+1 {
+			continue
+		}
+		p := problem(CodeConflict, "entries on one page must be numbered one after the other: %d, then %d", a, b)
+		if _, ok := out[i-1]; !ok {
+			out[i-1] = p
+		}
+		out[i] = p
+	}
+	return out
 }
