@@ -140,25 +140,25 @@ const minRereadShare = 0.5
 // free text 93.9 → 96.2 %). Readings longer than crossReadShort are read
 // again only where agreeing could get them accepted.
 func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) (*extract.Reading, confidence.Evidence) {
+	ev := Evidence(rd, pq)
 	if !s.ReOCR || e == nil || page == nil || rd.Value == nil || !s.Model.CrossReads(rd.Kind) || conflicting(rd) {
-		return rd, Evidence(rd, pq)
+		return rd, ev
 	}
 	// Tesseract's time follows the characters read, and a line of an
 	// address costs four times a name. A long reading is read again only
 	// where agreeing could get it accepted; one that stays in review
 	// anyway keeps its page reading.
-	if utf8.RuneCountInString(rd.Raw) > crossReadShort && !s.couldAccept(rd, pq) {
-		return rd, Evidence(rd, pq)
+	if utf8.RuneCountInString(rd.Raw) > crossReadShort && !s.couldAccept(rd.Key, ev) {
+		return rd, ev
 	}
 	alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1})
 	if alt == nil || alt.Value == nil {
-		return rd, Evidence(rd, pq)
+		return rd, ev
 	}
 	agree := *alt.Value == *rd.Value
 	if !agree && minConf(alt.WordConfs) > minConf(rd.WordConfs) {
-		rd = alt
+		rd, ev = alt, Evidence(alt, pq)
 	}
-	ev := Evidence(rd, pq)
 	ev.Agree = agree
 	return rd, ev
 }
@@ -167,15 +167,15 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 // always read a second time: person names and short places.
 const crossReadShort = 24
 
-// couldAccept says whether rd would be accepted if its second reading
-// agreed. A model still being fitted (no kinds yet) reads everything.
-func (s *Scanner) couldAccept(rd *extract.Reading, pq float64) bool {
+// couldAccept says whether a reading of field key with evidence ev would
+// be accepted if its second reading agreed. A model still being fitted (no
+// kinds yet) reads everything.
+func (s *Scanner) couldAccept(key string, ev confidence.Evidence) bool {
 	if len(s.Model.Kinds) == 0 {
 		return true
 	}
-	ev := Evidence(rd, pq)
 	ev.Agree = true
-	_, ok := s.Model.Accept(rd.Key, ev)
+	_, ok := s.Model.Accept(key, ev)
 	return ok
 }
 
