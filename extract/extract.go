@@ -17,11 +17,15 @@ const MinTemplateScore = 0.3
 
 // Reading is one field read from a page.
 type Reading struct {
-	Key        string             `json:"key"`
-	Kind       string             `json:"kind"`
-	Raw        string             `json:"raw"`   // value text as read (leaders and label stripped)
-	Value      *string            `json:"value"` // normalised; nil when missing or unreadable
-	Problems   []validate.Problem `json:"problems,omitempty"`
+	Key      string             `json:"key"`
+	Kind     string             `json:"kind"`
+	Raw      string             `json:"raw"`   // value text as read (leaders and label stripped)
+	Value    *string            `json:"value"` // normalised; nil when missing or unreadable
+	Problems []validate.Problem `json:"problems,omitempty"`
+	// Checks are the problems of Problems found against other fields
+	// (validate.CrossCheck, the page's entry sequence); Recheck replaces
+	// them.
+	Checks     []validate.Problem `json:"-"`
 	LabelScore float64            `json:"label_score"` // how well the label matched, 0..1
 	WordConfs  []float64          `json:"word_confs,omitempty"`
 	BBox       models.BBox        `json:"bbox"` // union of the value's words, page pixels

@@ -9,8 +9,9 @@ import (
 	"github.com/sohoa/sohoa/vn"
 )
 
-// finish normalises the fields of an entry, adds the required ones that
-// were not found and runs the cross-field checks.
+// finish normalises the fields of an entry and adds the required ones
+// that were not found. The checks across fields run on the page's
+// entries afterwards (Recheck).
 func (t *Template) finish(index int, e *entryState) Entry {
 	out := Entry{Index: index, Fields: map[string]*Reading{}}
 	for _, k := range e.order {
@@ -25,24 +26,71 @@ func (t *Template) finish(index int, e *entryState) Entry {
 			Problems: []validate.Problem{{Code: validate.CodeMissing, Message: "label not found"}},
 		}
 	}
-	values := map[string]string{}
-	for k, rd := range out.Fields {
-		if rd.Value != nil {
-			values[k] = *rd.Value
+	return out
+}
+
+// Recheck runs the checks that compare fields on the entries' current
+// readings: validate.CrossCheck within each entry (of register type rt)
+// and validate.EntrySequence across the page's entries. The problems
+// these checks gave before are dropped first, so it runs again after some
+// readings were replaced by second readings of their crops: a conflict
+// that a second reading resolves goes, one that it brings comes.
+func Recheck(rt models.RegisterType, entries []Entry) {
+	for _, e := range entries {
+		for _, rd := range e.Fields {
+			rd.dropChecks()
 		}
 	}
-	for k, ps := range validate.CrossCheck(string(t.RegisterType), values) {
-		rd, ok := out.Fields[k]
-		if !ok {
-			continue
+	for _, e := range entries {
+		values := map[string]string{}
+		for k, rd := range e.Fields {
+			if rd.Value != nil {
+				values[k] = *rd.Value
+			}
 		}
-		for _, p := range ps {
-			if !hasProblem(rd.Problems, p) {
-				rd.Problems = append(rd.Problems, p)
+		for k, ps := range validate.CrossCheck(string(rt), values) {
+			if rd, ok := e.Fields[k]; ok {
+				for _, p := range ps {
+					rd.addCheck(p)
+				}
 			}
 		}
 	}
-	return out
+	checkSequence(entries)
+}
+
+// Own returns the reading's own problems: Problems without those found
+// against other fields.
+func (rd *Reading) Own() []validate.Problem {
+	if len(rd.Checks) == 0 {
+		return rd.Problems
+	}
+	own := make([]validate.Problem, 0, len(rd.Problems))
+	for _, p := range rd.Problems {
+		if !hasProblem(rd.Checks, p) {
+			own = append(own, p)
+		}
+	}
+	return own
+}
+
+// addCheck adds a problem found against other fields.
+func (rd *Reading) addCheck(p validate.Problem) {
+	if hasProblem(rd.Problems, p) {
+		return
+	}
+	rd.Problems = append(rd.Problems, p)
+	rd.Checks = append(rd.Checks, p)
+}
+
+// dropChecks removes the problems found against other fields, leaving the
+// reading's own. Problems is copied, not changed in place: readings copied
+// from this one may share its array.
+func (rd *Reading) dropChecks() {
+	if len(rd.Checks) == 0 {
+		return
+	}
+	rd.Problems, rd.Checks = rd.Own(), nil
 }
 
 func hasProblem(ps []validate.Problem, p validate.Problem) bool {

@@ -112,7 +112,7 @@ func (t *Template) read(sc *scanResult) *Result {
 		}
 		res.Entries = append(res.Entries, t.finish(i, e))
 	}
-	checkSequence(res.Entries)
+	Recheck(t.RegisterType, res.Entries)
 	return res
 }
 
@@ -130,10 +130,7 @@ func checkSequence(entries []Entry) {
 		}
 	}
 	for i, p := range validate.EntrySequence(nums) {
-		rd := entries[i].Fields[entryNumberKey]
-		if !hasProblem(rd.Problems, p) {
-			rd.Problems = append(rd.Problems, p)
-		}
+		entries[i].Fields[entryNumberKey].addCheck(p)
 	}
 }
 

@@ -120,6 +120,29 @@ func deref(s *string) any {
 	return *s
 }
 
+// readSample cleans and reads a bundled sample page with an engine that is
+// closed, like the page, when the test ends.
+func readSample(t *testing.T, sc *Scanner, file string) (*ocr.Engine, *preprocess.Page, *ocr.Page) {
+	t.Helper()
+	src := gocv.IMRead(filepath.Join(samples, file), gocv.IMReadColor)
+	defer src.Close()
+	e, err := ocr.NewEngine(ocr.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	page, err := Cleanup(context.Background(), src, sc.Preprocess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { page.Close() })
+	text, err := Recognize(context.Background(), e, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, page, text
+}
+
 // TestCrossRead: a name is read a second time from its crop; the two
 // readings agreeing is evidence, and where they differ the surer one is
 // kept. Kinds the model does not cross-read are left as read.
@@ -127,22 +150,7 @@ func TestCrossRead(t *testing.T) {
 	ctx := context.Background()
 	sc := testScanner(t)
 	sc.Model = &confidence.Model{CrossRead: []string{"name"}, Kinds: sc.Model.Kinds}
-	src := gocv.IMRead(filepath.Join(samples, "p0001-birth-extract-clean.png"), gocv.IMReadColor)
-	defer src.Close()
-	e, err := ocr.NewEngine(ocr.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	page, err := Cleanup(ctx, src, sc.Preprocess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer page.Close()
-	text, err := Recognize(ctx, e, page)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, page, text := readSample(t, sc, "p0001-birth-extract-clean.png")
 	res, err := sc.Templates.Extract(text)
 	if err != nil {
 		t.Fatal(err)
@@ -170,19 +178,19 @@ func TestCrossRead(t *testing.T) {
 	if ev.Agree || got.Value == nil || *got.Value != want {
 		t.Errorf("unsure misreading: kept %v agree %v, want the crop's %q and no agreement", deref(got.Value), ev.Agree, want)
 	}
-	// A reading in conflict with another field is left for a person: a
-	// second reading, validated alone, would drop the conflict.
-	conflict := bad
-	conflict.Problems = []validate.Problem{{Code: validate.CodeConflict, Message: "test"}}
-	if got, ev := sc.Reading(ctx, e, page, &conflict, 1); got != &conflict || ev.Agree {
-		t.Errorf("a conflicting name was read again: %v", deref(got.Value))
+	// A reading that contradicts itself (a date's figures against its
+	// words) is left for a person: its crop, validated alone, could lose
+	// the part it contradicts. One in conflict with another field is read
+	// again: the checks across fields run again on the settled readings.
+	within := bad
+	within.Problems = []validate.Problem{{Code: validate.CodeConflict, Message: "test"}}
+	if got, ev := sc.Reading(ctx, e, page, &within, 1); got != &within || ev.Agree {
+		t.Errorf("a reading in conflict with itself was read again: %v", deref(got.Value))
 	}
-	num := *res.Entries[0].Fields["entry_number"]
-	misread := "999"
-	num.Value, num.Raw, num.WordConfs = &misread, misread, []float64{0.3}
-	num.Problems = []validate.Problem{{Code: validate.CodeConflict, Message: "entries out of sequence"}}
-	if f := sc.route(ctx, e, page, &num, 1); f.Status != models.StatusReview || deref(f.Value) != misread || !slices.Contains(f.Reasons, validate.CodeConflict) {
-		t.Errorf("conflicting entry number routed %s %v %v, want review of the page's reading with its conflict", f.Status, deref(f.Value), f.Reasons)
+	across := within
+	across.Checks = within.Problems
+	if got, _ := sc.Reading(ctx, e, page, &across, 1); got == &across || deref(got.Value) != want || len(got.Checks) != 0 {
+		t.Errorf("a reading in conflict with another field: got %v (checks %v), want the crop's %q without the old conflict", deref(got.Value), got.Checks, want)
 	}
 
 	// One the page's OCR was surer of than the crop's stays, but disagrees.
@@ -217,5 +225,141 @@ func TestCrossRead(t *testing.T) {
 	sc.ReOCR = false
 	if got, ev := sc.Reading(ctx, e, page, rd, 1); got != rd || ev.Agree {
 		t.Errorf("re-reading off, yet the name was read again (agree %v)", ev.Agree)
+	}
+}
+
+// TestRecordsRecheck: the checks across fields run again on the settled
+// readings. An entry number misread out of sequence is read again from
+// its crop; when the second reading restores the sequence, neither entry
+// keeps the conflict, and when the sequence stays broken both go to
+// review with it.
+func TestRecordsRecheck(t *testing.T) {
+	ctx := context.Background()
+	sc := testScanner(t)
+	const name = "p0004-marriage-register-clean"
+	e, page, text := readSample(t, sc, name+".png")
+	truth, err := synth.LoadTruth(filepath.Join(samples, name+".gt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(truth.Records) < 2 {
+		t.Fatalf("%s: %d entries in truth, want a register page of two", name, len(truth.Records))
+	}
+	want0 := truth.Records[0].Fields["entry_number"].Value
+	want1 := truth.Records[1].Fields["entry_number"].Value
+	// misread extracts the page and puts "999" in the first entry's number,
+	// read from the box box gives (the first entry's own when nil), as a
+	// misreading the page's OCR was unsure of.
+	misread := func(box func(res *extract.Result) models.BBox) *extract.Result {
+		t.Helper()
+		res, err := sc.Templates.Extract(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Entries) != 2 {
+			t.Fatalf("%d entries extracted, want 2", len(res.Entries))
+		}
+		for i, want := range []string{want0, want1} {
+			if rd := res.Entries[i].Fields["entry_number"]; rd == nil || deref(rd.Value) != want {
+				t.Fatalf("entry %d: number read %+v, want %q", i, rd, want)
+			}
+		}
+		rd := res.Entries[0].Fields["entry_number"]
+		if box != nil {
+			rd.BBox = box(res)
+		}
+		v := "999"
+		rd.Value, rd.Raw, rd.WordConfs = &v, v, []float64{0.3}
+		extract.Recheck(res.RegisterType, res.Entries)
+		for i := range res.Entries {
+			if !slices.ContainsFunc(res.Entries[i].Fields["entry_number"].Problems, func(p validate.Problem) bool { return p.Code == validate.CodeConflict }) {
+				t.Fatalf("entry %d: no conflict after the misreading", i)
+			}
+		}
+		return res
+	}
+	number := func(r models.Record) models.Field { return r.Fields["entry_number"] }
+
+	recs := sc.records(ctx, e, page, misread(nil), Source{Path: name, SHA256: "x"})
+	for i, want := range []string{want0, want1} {
+		f := number(recs[i])
+		if deref(f.Value) != want || f.Status != models.StatusAccepted || slices.Contains(f.Reasons, validate.CodeConflict) {
+			t.Errorf("resolved: entry %d number %v %s %v, want %q accepted", i, deref(f.Value), f.Status, f.Reasons, want)
+		}
+	}
+
+	// The first entry's crop is the second entry's number: read again, it
+	// gives that number twice, and the sequence stays broken.
+	recs = sc.records(ctx, e, page, misread(func(res *extract.Result) models.BBox {
+		return res.Entries[1].Fields["entry_number"].BBox
+	}), Source{Path: name, SHA256: "x"})
+	for i, want := range []string{want1, want1} {
+		f := number(recs[i])
+		if deref(f.Value) != want || f.Status != models.StatusReview || !slices.Contains(f.Reasons, validate.CodeConflict) {
+			t.Errorf("still broken: entry %d number %v %s %v, want %q in review for a conflict", i, deref(f.Value), f.Status, f.Reasons, want)
+		}
+	}
+
+	// Without second readings the misreading stays, in conflict.
+	sc.ReOCR = false
+	recs = sc.records(ctx, e, page, misread(nil), Source{Path: name, SHA256: "x"})
+	if f := number(recs[0]); deref(f.Value) != "999" || !slices.Contains(f.Reasons, validate.CodeConflict) {
+		t.Errorf("no second readings: entry 0 number %v %v, want 999 in conflict", deref(f.Value), f.Reasons)
+	}
+}
+
+// TestKeepPageReadings: of the fields in a conflict, each read again, the
+// page's reading of one refused only for the conflict comes back when the
+// conflict goes without replacing it; a reading wrong on its own, or one
+// refused for another reason, keeps its second reading.
+func TestKeepPageReadings(t *testing.T) {
+	rd := func(key, v string, own ...validate.Problem) *extract.Reading {
+		return &extract.Reading{Key: key, Kind: "date", Raw: v, Value: &v, Problems: own}
+	}
+	outOfRange := validate.Problem{Code: validate.CodeOutOfRange, Message: "year 7992"}
+	tests := []struct {
+		name                string
+		birth, reg          *extract.Reading // the page's readings
+		birth2, reg2        string           // their second readings
+		wantBirth, wantReg  string
+		keptBirth, keptReg  bool // the page's reading is the one kept
+		wantConflictsRemain bool
+	}{
+		{name: "birth misread, registration right",
+			birth: rd("date_of_birth", "2030-01-01"), reg: rd("registration_date", "2020-05-05"),
+			birth2: "2019-01-01", reg2: "2020-05-06",
+			wantBirth: "2019-01-01", wantReg: "2020-05-05", keptReg: true},
+		{name: "birth invalid on its own stays replaced",
+			birth: rd("date_of_birth", "7992-01", outOfRange), reg: rd("registration_date", "2020-05-05"),
+			birth2: "1992-07-01", reg2: "2020-05-05",
+			wantBirth: "1992-07-01", wantReg: "2020-05-05", keptReg: true},
+		{name: "neither page reading can come back",
+			birth: rd("date_of_birth", "2030-01-01"), reg: rd("registration_date", "2020-05-05"),
+			birth2: "2031-01-01", reg2: "2020-05-06",
+			wantBirth: "2031-01-01", wantReg: "2020-05-06", wantConflictsRemain: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			entries := []extract.Entry{{Fields: map[string]*extract.Reading{"date_of_birth": tc.birth, "registration_date": tc.reg}}}
+			extract.Recheck(models.Birth, entries)
+			if !validate.Blocking(tc.reg.Checks) {
+				t.Fatalf("page readings not in conflict: %v", tc.reg.Problems)
+			}
+			first := []map[string]*extract.Reading{{"date_of_birth": tc.birth, "registration_date": tc.reg}}
+			agree := []map[string]bool{{}}
+			entries[0].Fields["date_of_birth"] = rd("date_of_birth", tc.birth2)
+			entries[0].Fields["registration_date"] = rd("registration_date", tc.reg2)
+			keepPageReadings(models.Birth, entries, first, agree)
+			b, r := entries[0].Fields["date_of_birth"], entries[0].Fields["registration_date"]
+			if deref(b.Value) != tc.wantBirth || deref(r.Value) != tc.wantReg {
+				t.Errorf("birth %v registration %v, want %s and %s", deref(b.Value), deref(r.Value), tc.wantBirth, tc.wantReg)
+			}
+			if (b == tc.birth) != tc.keptBirth || (r == tc.reg) != tc.keptReg {
+				t.Errorf("page reading kept: birth %v registration %v, want %v %v", b == tc.birth, r == tc.reg, tc.keptBirth, tc.keptReg)
+			}
+			if got := validate.Blocking(r.Problems) || validate.Blocking(b.Problems); got != tc.wantConflictsRemain {
+				t.Errorf("blocking problems %v / %v, want conflicts left %v", b.Problems, r.Problems, tc.wantConflictsRemain)
+			}
+		})
 	}
 }
