@@ -73,6 +73,24 @@ var cases = map[string]caseWant{
 		},
 		problems: map[string][]string{"0.date_of_birth": {validate.CodeConflict}, "0.father_birth_year": {validate.CodeConflict}},
 	},
+	// On worn pages the first 1 of a number is read apart as a stroke: the
+	// value without it is valid and wrong ("1/09/1999" for 11/09/1999).
+	"stroke_before_number": {
+		template: "birth/extract@1", entries: 1,
+		values: map[string]string{
+			"0.date_of_birth": "1999-09-01", "0.entry_number": "4", "0.mother_birth_year": "1975",
+			// Free text keeps out a stroke before a number.
+			"0.father_residence": "15 phố Kim Đồng, phường Hợp Giang, thành phố Cao Bằng, tỉnh Cao Bằng",
+		},
+		problems: map[string][]string{
+			"0.date_of_birth": {validate.CodeAmbiguous}, "0.entry_number": {validate.CodeAmbiguous},
+		},
+	},
+	// The words of the date settle it (the golden file holds no problem).
+	"stroke_words_agree": {
+		template: "birth/extract@1", entries: 1,
+		values: map[string]string{"0.date_of_birth": "1999-09-01", "0.entry_number": "4"},
+	},
 	"register_two_entries": {
 		template: "marriage/register@1", entries: 2,
 		values: map[string]string{

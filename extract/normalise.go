@@ -6,7 +6,6 @@ import (
 
 	"github.com/sohoa/sohoa/models"
 	"github.com/sohoa/sohoa/validate"
-	"github.com/sohoa/sohoa/vn"
 )
 
 // finish normalises the fields of an entry and adds the required ones
@@ -109,6 +108,9 @@ const wordsMarker = "ghi bằng chữ"
 // reading normalises a pending field.
 func reading(p *pending) *Reading {
 	value := p.value
+	if len(value) > 0 && value[0].stroke && !p.def.kind.Figures() {
+		value = value[1:] // only figures can have lost a 1 to it
+	}
 	raw := composeRaw(value, p.words)
 	v, ps := normalise(p.def.kind, raw)
 	if validate.Blocking(ps) && trimmable(p.def.kind) {
@@ -125,10 +127,12 @@ func reading(p *pending) *Reading {
 	rd.Problems = ps
 	first := true
 	for _, tk := range append(append([]token(nil), value...), p.words...) {
-		if tk.empty() {
+		if tk.empty() && !tk.stroke {
 			continue
 		}
-		rd.WordConfs = append(rd.WordConfs, tk.conf)
+		if !tk.stroke {
+			rd.WordConfs = append(rd.WordConfs, tk.conf)
+		}
 		if first {
 			rd.BBox, first = tk.box, false
 			continue
@@ -185,27 +189,5 @@ func union(a, b models.BBox) models.BBox {
 
 // normalise applies the validator of a kind.
 func normalise(kind validate.Kind, raw string) (string, []validate.Problem) {
-	switch kind {
-	case validate.KindName:
-		return validate.Name(raw)
-	case validate.KindDate:
-		return validate.Date(raw)
-	case validate.KindYear:
-		return validate.Year(raw)
-	case validate.KindGender:
-		return validate.Gender(raw)
-	case validate.KindEthnicity:
-		return validate.Ethnicity(raw)
-	case validate.KindNationality:
-		return validate.Nationality(raw)
-	case validate.KindPersonalID:
-		return validate.PersonalID(raw, "", vn.Date{})
-	case validate.KindIDNumber:
-		return validate.IDNumber(raw)
-	case validate.KindEntryNumber:
-		return validate.EntryNumber(raw)
-	case validate.KindBookNumber:
-		return validate.BookNumber(raw)
-	}
-	return validate.Text(raw)
+	return validate.ByKind(kind, raw)
 }

@@ -2,6 +2,8 @@ package extract
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sohoa/sohoa/validate"
 )
@@ -197,17 +199,47 @@ func (r *reader) lineValue(li int) []token {
 // cutAtLeaders drops the leader dots before a value and ends the value at
 // the leader run after it: what follows a leader on a form is the next
 // column or the margin (and OCR turns dots into stray letters there).
+//
+// A lone stroke ("|", "!") just before a value that starts with a digit is
+// kept in front of the value: on worn pages the first 1 of a number
+// ("11/09/1999", "14/10/1962") is read so, apart from the rest, and the
+// value without it is a valid, wrong date. Validation tells what it may be
+// (validate.ByKind); the value's box holds it, so that the field's crop,
+// read again, holds it too.
 func cutAtLeaders(toks []token) []token {
 	start := 0
 	for start < len(toks) && (toks[start].leader || toks[start].empty()) {
 		start++
 	}
+	end := len(toks)
 	for i := start; i < len(toks); i++ {
 		if toks[i].leader {
-			return toks[start:i]
+			end = i
+			break
 		}
 	}
-	return toks[start:]
+	if start == 0 || start == end || !strokeBefore(toks[start-1], toks[start]) {
+		return toks[start:end]
+	}
+	out := make([]token, 0, end-start+1)
+	s := toks[start-1]
+	s.stroke = true
+	return append(append(out, s), toks[start:end]...)
+}
+
+// strokeBefore reports whether s is a lone stroke (validate.IsStroke)
+// close before a token that starts with a digit: nearer than the digit's
+// height.
+func strokeBefore(s, next token) bool {
+	if !validate.IsStroke(s.text) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(next.text)
+	if !unicode.IsDigit(r) {
+		return false
+	}
+	gap, h := next.box[0]-s.box[2], next.box[3]-next.box[1]
+	return h > 0 && gap < h
 }
 
 // rest returns the tokens after a label up to the next label on its line;

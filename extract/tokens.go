@@ -21,6 +21,9 @@ type token struct {
 	tone   string // lower-case letters, marks and digits, tone-normalised
 	colon  bool   // ends with ':' (or ';', a frequent misreading)
 	leader bool   // dotted leader or other run of punctuation, no letters
+	// stroke: a lone stroke ("|", "!") kept just before a value that
+	// starts with a digit (see cutAtLeaders); in the value's box.
+	stroke bool
 	conf   float64
 	box    models.BBox
 }

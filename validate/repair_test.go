@@ -88,3 +88,36 @@ func TestStripLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestByKindStroke: a lone stroke read before a value in figures may be its
+// first 1; the value is read without it and is ambiguous, unless the words
+// of a date say which it is.
+func TestByKindStroke(t *testing.T) {
+	tests := []struct {
+		kind     Kind
+		raw      string
+		want     string
+		wantCode string // "" for no problem
+	}{
+		{KindDate, "| 1/09/1999", "1999-09-01", CodeAmbiguous},
+		{KindDate, "! 1-10-2026", "2026-10-01", CodeAmbiguous},
+		{KindDate, ".! 4/10/1962", "1962-10-04", CodeAmbiguous},
+		{KindEntryNumber, "! 4", "4", CodeAmbiguous},
+		{KindBookNumber, "| 2/2019", "2/2019", CodeAmbiguous},
+		{KindDate, "| 1/09/1999 (ghi bằng chữ: ngày mồng một tháng chín năm một nghìn chín trăm chín mươi chín)", "1999-09-01", ""},
+		{KindDate, "| 1/09/1999 (ghi bằng chữ: ngày mười một tháng chín năm một nghìn chín trăm chín mươi chín)", "1999-09-11", CodeRepaired},
+		// Glued to the digits, a stroke is a look-alike of 1, repaired.
+		{KindDate, "|1/09/1999", "1999-09-11", CodeRepaired},
+		// Not before figures, or not a stroke: as before.
+		{KindDate, "1/09/1999", "1999-09-01", ""},
+		{KindText, "| 12 Lê Lợi", "| 12 Lê Lợi", ""},
+		{KindEntryNumber, ". 4", "4", ""},
+	}
+	for _, tc := range tests {
+		got, ps := ByKind(tc.kind, tc.raw)
+		codes := Codes(ps)
+		if got != tc.want || (tc.wantCode == "" && len(codes) > 0) || (tc.wantCode != "" && !slices.Contains(codes, tc.wantCode)) {
+			t.Errorf("ByKind(%s, %q) = %q %v, want %q with %q", tc.kind, tc.raw, got, codes, tc.want, tc.wantCode)
+		}
+	}
+}
