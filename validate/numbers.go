@@ -36,8 +36,14 @@ func BookNumber(raw string) (string, []Problem) {
 	if s == "" {
 		return "", []Problem{problem(CodeMissing, "no book number")}
 	}
-	s = strings.Join(strings.Fields(s), "")
 	var ps []Problem
+	// A lone stroke after a whole number and year is a speck of the
+	// page, not a digit: "02/2020 |" is not book 02/20201.
+	if f := strings.Fields(s); len(f) > 1 && IsStroke(f[len(f)-1]) && bookNumberYear.MatchString(strings.Join(f[:len(f)-1], "")) {
+		s = strings.Join(f[:len(f)-1], "")
+		ps = append(ps, problem(CodeRepaired, "dropped the stroke %q after book number %q", f[len(f)-1], s))
+	}
+	s = strings.Join(strings.Fields(s), "")
 	if fixed, changed := repairDigits(s); changed {
 		ps = digitRepair{repaired: true, ambiguous: ambiguousRepair(s, fixed)}.problems(s)
 		s = fixed

@@ -69,6 +69,19 @@ func strangeLetters(s string) string {
 // match after "xã".)
 var adminUnit = regexp.MustCompile(`([\pL\pN])\s*[.;]\s*(` + unitWords + `|tổ|khu phố|TP)(\s|,|$)`)
 
+// unitDot matches a full stop or semicolon OCR read inside an
+// administrative unit of two words ("thị.xã Sa Pa", "thành. phố Huế"),
+// which adminUnit would take for the end of the part before the second
+// word ("thị, xã").
+var unitDot = regexp.MustCompile(`(^|[\s,])([tT]hị\s*[.;]\s*(?:xã|trấn)|[tT]hành\s*[.;]\s*phố|[kK]hu\s*[.;]\s*phố|dân\s*[.;]\s*phố)(\s|,|$)`)
+
+// joinUnit writes a unit matched by unitDot without its stray stop.
+func joinUnit(m string) string {
+	return unitStop.ReplaceAllString(m, " ")
+}
+
+var unitStop = regexp.MustCompile(`\s*[.;]\s*`)
+
 // unitWords are the words of administrative units that a place's name
 // follows directly ("xã Tà Cạ"), as a regexp alternation.
 const unitWords = `ấp|bản|buôn|thôn|xóm|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh`
@@ -131,6 +144,7 @@ func Text(raw string) (string, []Problem) { return text(raw, true) }
 
 func text(raw string, ocr bool) (string, []Problem) {
 	s := cleanText(raw)
+	s = unitDot.ReplaceAllStringFunc(s, joinUnit)
 	s = adminUnit.ReplaceAllString(s, "$1, $2$3")
 	s = strayDot.ReplaceAllString(s, "$1 $2")
 	s = commaRun.ReplaceAllString(s, ", ")

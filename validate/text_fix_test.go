@@ -8,6 +8,10 @@ func TestTextAddressPunctuation(t *testing.T) {
 		{"xã Tả Sìn Thàng, huyện Tủa Chùa. tỉnh Điện Biên", "xã Tả Sìn Thàng, huyện Tủa Chùa, tỉnh Điện Biên"},
 		{"UBND xã Lương Ngoại, huyện Bá.Thước, tỉnh Thanh Hoá", "UBND xã Lương Ngoại, huyện Bá Thước, tỉnh Thanh Hoá"},
 		{"phường 1, TP. Hồ Chí Minh", "phường 1, TP. Hồ Chí Minh"}, // abbreviation kept
+		// A stop inside a unit of two words is not the end of a part.
+		{"Uỷ ban nhân dân phường Sa Pa, thị.xã Sa Pa, tỉnh Lào Cai", "Uỷ ban nhân dân phường Sa Pa, thị xã Sa Pa, tỉnh Lào Cai"},
+		{"tổ dân.phố 8, phường Thuỷ Biều, thành. phố Huế", "tổ dân phố 8, phường Thuỷ Biều, thành phố Huế"},
+		{"thôn Tân Thành. xã Hòa An", "thôn Tân Thành, xã Hòa An"},
 		{"Đột quỵ", "Đột quỵ"},
 	}
 	for _, tc := range tests {

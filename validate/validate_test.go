@@ -224,6 +224,7 @@ func TestEntryAndBookNumber(t *testing.T) {
 		{"Quyển số: 01/2019.", "01/2019", none},
 		{"O1/2Ol9", "01/2019", repaired},
 		{"01-TP/HT", "01-TP/HT", none},
+		{"02/2020 |", "02/2020", repaired}, // a speck after the year, not a digit
 		{"abc", "abc", invalid},
 		{"01/2019#", "01/2019#", invalid},
 		{"", "", missing},
