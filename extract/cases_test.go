@@ -91,6 +91,22 @@ var cases = map[string]caseWant{
 		template: "birth/extract@1", entries: 1,
 		values: map[string]string{"0.date_of_birth": "1999-09-01", "0.entry_number": "4"},
 	},
+	// OCR read a colon inside the labels of the spouses ("tên người:
+	// chồng:"): the labels still match, past it.
+	"label_colon_inside": {
+		template: "marriage/register@1", entries: 1,
+		values: map[string]string{
+			"0.husband_name": "Y Nghĩa Niê", "0.husband_date_of_birth": "1993-11-11", "0.husband_ethnicity": "Ê Đê",
+			"0.wife_name": "H'Bia Ksor", "0.wife_date_of_birth": "1996-06-02", "0.wife_ethnicity": "Gia Rai",
+		},
+	},
+	// A child's family name spelled like the end of a longer label ("Họ và
+	// tên: MÈ" folds as "Họ và tên mẹ"): past a colon only the label with
+	// its marks.
+	"name_like_label": {
+		template: "birth/register@1", entries: 1,
+		values: map[string]string{"0.full_name": "Mè Văn Ngân", "0.mother_name": "Điêu Thị Ngọc"},
+	},
 	"register_two_entries": {
 		template: "marriage/register@1", entries: 2,
 		values: map[string]string{

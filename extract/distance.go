@@ -5,8 +5,10 @@ import "github.com/sohoa/sohoa/vn"
 // align computes the edit distance between the label and the span of
 // tokens from the first one to each later token, and returns the last
 // token of the closest span (the shortest on ties). A span does not run
-// past a token ending in a colon.
-func (b *spanBuf) align(l *label) (last, dist int, ok bool) {
+// past a token ending in a colon, unless the label does not match up to
+// it and matches exactly past it (a colon read inside a label); crossed
+// reports such a span.
+func (b *spanBuf) align(l *label) (last, dist int, ok, crossed bool) {
 	const far = 1 << 20 // a cell outside the band
 	lab := l.runes
 	m, d := len(lab), l.maxDist
@@ -22,6 +24,7 @@ func (b *spanBuf) align(l *label) (last, dist int, ok bool) {
 	}
 	dist = d + 1
 	pos := 0
+	past := false // past a colon
 	for k := range b.count() {
 		tk := b.at(k)
 		if tk.empty() {
@@ -56,17 +59,27 @@ func (b *spanBuf) align(l *label) (last, dist int, ok bool) {
 			}
 			col[hi+1] = far
 			if low > d {
-				return last, dist, ok
+				return last, dist, ok, crossed
 			}
 		}
-		if pos+d >= m && col[m] < dist {
-			last, dist, ok = k, col[m], true
+		if pos+d >= m && col[m] < dist && (!past || col[m] == 0) {
+			last, dist, ok, crossed = k, col[m], true, past
 		}
-		if tk.colon || pos > m+d {
+		if pos > m+d {
 			break
 		}
+		if tk.colon {
+			// A label ends at its colon. OCR sometimes reads one inside
+			// it ("tên người: chồng:"): where the label does not match
+			// exactly up to the colon, it may go on past one colon, but
+			// then must match exactly (and its marks too: see tryLabel).
+			if past || (pos >= m && col[m] == 0) {
+				break
+			}
+			past = true
+		}
 	}
-	return last, dist, ok
+	return last, dist, ok, crossed
 }
 
 // prefixClose is a quick filter: the span's first characters are within

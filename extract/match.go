@@ -201,7 +201,7 @@ func (t *Template) tryLabel(b *spanBuf, l *label, lineLen int, lineStart bool) (
 	if !b.headClose(l) {
 		return match{}, 0, false
 	}
-	k, dist, ok := b.align(l)
+	k, dist, ok, crossed := b.align(l)
 	if !ok {
 		return match{}, 0, false
 	}
@@ -224,6 +224,12 @@ func (t *Template) tryLabel(b *spanBuf, l *label, lineLen int, lineStart bool) (
 				score = scoreExact
 			}
 		}
+	}
+	if crossed && score != scoreExact {
+		// Past a colon only the label as printed, marks and all: "Họ, chữ
+		// đệm, tên: Mè Văn Ngân" is the child's name, not the mother's
+		// label ("tên mẹ").
+		return match{}, 0, false
 	}
 	rank := score * float64(m)
 	res := match{lab: l, score: score, end: k + 1, rank: rank}
