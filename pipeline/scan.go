@@ -108,7 +108,7 @@ func (s *Scanner) records(ctx context.Context, e *ocr.Engine, page *preprocess.P
 		}
 	}
 	extract.Recheck(res.RegisterType, res.Entries)
-	keepPageReadings(res.RegisterType, res.Entries, first, agree)
+	keepPageReadings(res.RegisterType, res.Entries, first)
 	warnings := append([]string(nil), page.Quality.Warnings...)
 	recs := make([]models.Record, 0, len(res.Entries))
 	for i, entry := range res.Entries {
@@ -144,13 +144,16 @@ func (s *Scanner) records(ctx context.Context, e *ocr.Engine, page *preprocess.P
 
 // keepPageReadings puts back the page's reading (first) of every field
 // refused for nothing but a conflict with other fields wherever the
-// conflict goes without replacing it, and runs the checks again. A
-// conflict says that one of its fields was misread, not which, and all of
-// them were read again: on 540 pages a registration date read right, in
-// conflict only with a misread birth date, was read again wrongly and
-// accepted once the birth date's second reading had resolved the
-// conflict.
-func keepPageReadings(rt models.RegisterType, entries []extract.Entry, first []map[string]*extract.Reading, agree []map[string]bool) {
+// conflict goes without replacing it; the entries' checks are left as the
+// readings kept give them (the caller has run extract.Recheck on the
+// settled readings). A conflict says that one of its fields was misread,
+// not which, and all of them were read again: on 540 pages a registration
+// date read right, in conflict only with a misread birth date, was read
+// again wrongly and accepted once the birth date's second reading had
+// resolved the conflict. (A page reading put back had disagreed with its
+// second reading, or it would not have been replaced: its fields keep
+// Agree false.)
+func keepPageReadings(rt models.RegisterType, entries []extract.Entry, first []map[string]*extract.Reading) {
 	for i, entry := range entries {
 		for _, k := range sortedKeys(entry.Fields) {
 			fst, cur := first[i][k], entry.Fields[k]
@@ -161,12 +164,10 @@ func keepPageReadings(rt models.RegisterType, entries []extract.Entry, first []m
 			extract.Recheck(rt, entries)
 			if validate.Blocking(fst.Problems) {
 				entry.Fields[k] = cur
-			} else {
-				agree[i][k] = false
+				extract.Recheck(rt, entries)
 			}
 		}
 	}
-	extract.Recheck(rt, entries)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -239,9 +240,7 @@ func (s *Scanner) couldAccept(key string, ev confidence.Evidence) bool {
 // after the registration, entry numbers out of sequence) does not stop a
 // second reading, since the checks run again on the settled readings.
 func conflictsWithin(rd *extract.Reading) bool {
-	return slices.ContainsFunc(rd.Problems, func(p validate.Problem) bool {
-		return p.Code == validate.CodeConflict && !slices.Contains(rd.Checks, p)
-	})
+	return slices.ContainsFunc(rd.Own(), func(p validate.Problem) bool { return p.Code == validate.CodeConflict })
 }
 
 func minConf(cs []float64) float64 {

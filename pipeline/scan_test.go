@@ -346,10 +346,9 @@ func TestKeepPageReadings(t *testing.T) {
 				t.Fatalf("page readings not in conflict: %v", tc.reg.Problems)
 			}
 			first := []map[string]*extract.Reading{{"date_of_birth": tc.birth, "registration_date": tc.reg}}
-			agree := []map[string]bool{{}}
 			entries[0].Fields["date_of_birth"] = rd("date_of_birth", tc.birth2)
 			entries[0].Fields["registration_date"] = rd("registration_date", tc.reg2)
-			keepPageReadings(models.Birth, entries, first, agree)
+			keepPageReadings(models.Birth, entries, first)
 			b, r := entries[0].Fields["date_of_birth"], entries[0].Fields["registration_date"]
 			if deref(b.Value) != tc.wantBirth || deref(r.Value) != tc.wantReg {
 				t.Errorf("birth %v registration %v, want %s and %s", deref(b.Value), deref(r.Value), tc.wantBirth, tc.wantReg)
