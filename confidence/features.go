@@ -28,10 +28,18 @@ type Evidence struct {
 	// same normalised value (only for the kinds the model's CrossRead
 	// names; false elsewhere).
 	Agree bool
+	// AgreeConf: the confidence of the least sure word of that second
+	// reading when it agrees (0 otherwise). Where two readings agree, the
+	// second one's confidence tells right from wrong better than the
+	// first's: on 1,740 names of two dev corpora, of the 1,589 whose two
+	// readings agreed, ranked by the page reading's least sure word no
+	// share could be accepted within 0.5 % (by the bound the fit uses);
+	// ranked by the lesser of the two readings' least sure words, 430.
+	AgreeConf float64
 }
 
 // nFeatures is the length of the feature vector, bias included.
-const nFeatures = 13
+const nFeatures = 15
 
 // vector turns evidence into the model's inputs. Kept in one place so that
 // fitting and scoring can never disagree.
@@ -44,6 +52,10 @@ func (e Evidence) vector() [nFeatures]float64 {
 			meanC += c
 		}
 		meanC /= float64(len(e.WordConfs))
+	}
+	agreeC := 0.0
+	if e.Agree {
+		agreeC = e.AgreeConf
 	}
 	b := func(v bool) float64 {
 		if v {
@@ -65,6 +77,8 @@ func (e Evidence) vector() [nFeatures]float64 {
 		e.MarkRisk,
 		b(e.Upper),
 		b(e.Agree),
+		agreeC,
+		agreeC * agreeC * agreeC,
 	}
 }
 

@@ -197,3 +197,37 @@ func TestFitLearnsAgreement(t *testing.T) {
 		t.Fatalf("cross-read kinds %v, want [name]", m.CrossRead)
 	}
 }
+
+// TestFitLearnsAgreeingConfidence: where two readings agree, the second
+// reading's confidence separates right from wrong even when the first
+// reading's does not, and it counts only with agreement.
+func TestFitLearnsAgreeingConfidence(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 3))
+	var train []Sample
+	for range 6000 {
+		sure := r.Float64() < 0.5
+		c, p := 0.55, 0.9
+		if sure {
+			c, p = 0.97, 0.999
+		}
+		train = append(train, Sample{Key: "full_name", Evidence: Evidence{
+			Kind: "name", Found: true, WordConfs: []float64{0.9, 0.95}, LabelScore: 1, PageQuality: 1, DictScore: 1, Chars: 12,
+			Agree: true, AgreeConf: c,
+		}, Correct: r.Float64() < p})
+	}
+	m, err := Fit(train, FitOptions{Budget: 0.005, CrossRead: []string{"name"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := train[0].Evidence
+	e.AgreeConf = 0.97
+	_, okSure := m.Accept("full_name", e)
+	e.AgreeConf = 0.55
+	_, okUnsure := m.Accept("full_name", e)
+	if !okSure || okUnsure {
+		t.Fatalf("accepted with a sure agreeing reading %v, with an unsure one %v; want only the sure", okSure, okUnsure)
+	}
+	if a, b := (Evidence{AgreeConf: 0.97}).vector(), (Evidence{}).vector(); a != b {
+		t.Fatalf("the agreeing reading's confidence counted without agreement: %v against %v", a, b)
+	}
+}

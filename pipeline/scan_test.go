@@ -169,14 +169,19 @@ func TestCrossRead(t *testing.T) {
 	if !ev.Agree || got.Value == nil || *got.Value != want {
 		t.Errorf("clean name: reading %v agree %v, want %q read the same twice", deref(got.Value), ev.Agree, want)
 	}
+	// The agreeing reading's confidence is evidence too; the page's stays
+	// the reading's own.
+	if ev.AgreeConf <= 0 || ev.AgreeConf > 1 || !slices.Equal(ev.WordConfs, rd.WordConfs) {
+		t.Errorf("clean name: agreeing confidence %v, word confidences %v; want the second reading's in (0, 1] and the page's %v", ev.AgreeConf, ev.WordConfs, rd.WordConfs)
+	}
 
 	// A misreading the page's OCR was unsure of gives way to the crop's.
 	bad := *rd
 	wrong := "Nguyên Văn X"
 	bad.Value, bad.Raw, bad.WordConfs = &wrong, wrong, []float64{0.5, 0.4, 0.3}
 	got, ev = sc.Reading(ctx, e, page, &bad, 1)
-	if ev.Agree || got.Value == nil || *got.Value != want {
-		t.Errorf("unsure misreading: kept %v agree %v, want the crop's %q and no agreement", deref(got.Value), ev.Agree, want)
+	if ev.Agree || ev.AgreeConf != 0 || got.Value == nil || *got.Value != want {
+		t.Errorf("unsure misreading: kept %v agree %v (%v), want the crop's %q and no agreement", deref(got.Value), ev.Agree, ev.AgreeConf, want)
 	}
 	// A reading that contradicts itself (a date's figures against its
 	// words) is left for a person: its crop, validated alone, could lose
