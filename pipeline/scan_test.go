@@ -165,14 +165,24 @@ func TestCrossRead(t *testing.T) {
 		t.Fatalf("page read of full_name = %+v, want %q", rd, want)
 	}
 
-	got, ev := sc.Reading(ctx, e, page, rd, 1)
-	if !ev.Agree || got.Value == nil || *got.Value != want {
-		t.Errorf("clean name: reading %v agree %v, want %q read the same twice", deref(got.Value), ev.Agree, want)
+	// The father's name reads the same three times (page, crop at 0.75,
+	// crop at nameThirdScale). The agreeing crops' confidence is evidence
+	// too; the page's stays the reading's own.
+	father := res.Entries[0].Fields["father_name"]
+	wantFather := truth.Records[0].Fields["father_name"].Value
+	got, ev := sc.Reading(ctx, e, page, father, 1)
+	if !ev.Agree || got.Value == nil || *got.Value != wantFather {
+		t.Errorf("clean name: reading %v agree %v, want %q read the same three times", deref(got.Value), ev.Agree, wantFather)
 	}
-	// The agreeing reading's confidence is evidence too; the page's stays
-	// the reading's own.
-	if ev.AgreeConf <= 0 || ev.AgreeConf > 1 || !slices.Equal(ev.WordConfs, rd.WordConfs) {
-		t.Errorf("clean name: agreeing confidence %v, word confidences %v; want the second reading's in (0, 1] and the page's %v", ev.AgreeConf, ev.WordConfs, rd.WordConfs)
+	if ev.AgreeConf <= 0 || ev.AgreeConf > 1 || !slices.Equal(ev.WordConfs, father.WordConfs) {
+		t.Errorf("clean name: agreeing confidence %v, word confidences %v; want the crops' in (0, 1] and the page's %v", ev.AgreeConf, ev.WordConfs, father.WordConfs)
+	}
+	// The child's name, "Sơn Sô Phanh", is read the same by the page and
+	// the first crop, but "Sơn Số Phanh" by the third reading: the
+	// reading stays, without agreement.
+	got, ev = sc.Reading(ctx, e, page, rd, 1)
+	if ev.Agree || ev.AgreeConf != 0 || got != rd {
+		t.Errorf("name the third reading disagrees with: reading %v agree %v (%v), want the page's %q without agreement", deref(got.Value), ev.Agree, ev.AgreeConf, want)
 	}
 
 	// A misreading the page's OCR was unsure of gives way to the crop's.
