@@ -28,8 +28,9 @@ type Evidence struct {
 	// same normalised value (only for the kinds the model's CrossRead
 	// names; false elsewhere).
 	Agree bool
-	// AgreeConf: the confidence of the least sure word of that second
-	// reading when it agrees (0 otherwise). Where two readings agree, the
+	// AgreeConf: the confidence of the least sure word of the agreeing
+	// readings of the crop (the second reading, and for names the third)
+	// when they agree (0 otherwise). Where two readings agree, the
 	// second one's confidence tells right from wrong better than the
 	// first's: on 1,740 names of two dev corpora, of the 1,589 whose two
 	// readings agreed, ranked by the page reading's least sure word no
