@@ -112,7 +112,7 @@ func reading(p *pending) *Reading {
 		value = value[1:] // only figures can have lost a 1 to it
 	}
 	raw := composeRaw(value, p.words)
-	v, ps := normalise(p.def.kind, raw)
+	v, ps := validate.ByKind(p.def.kind, raw)
 	if validate.Blocking(ps) && trimmable(p.def.kind) {
 		if n, v2, ps2, ok := validPrefix(p.def.kind, value, p.words); ok {
 			dropped := joinTokens(value[n:])
@@ -175,7 +175,7 @@ func validPrefix(kind validate.Kind, value, words []token) (int, string, []valid
 		if value[n-1].empty() {
 			continue
 		}
-		v, ps := normalise(kind, composeRaw(value[:n], words))
+		v, ps := validate.ByKind(kind, composeRaw(value[:n], words))
 		if v != "" && !validate.Blocking(ps) {
 			return n, v, ps, true
 		}
@@ -185,9 +185,4 @@ func validPrefix(kind validate.Kind, value, words []token) (int, string, []valid
 
 func union(a, b models.BBox) models.BBox {
 	return models.BBox{min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])}
-}
-
-// normalise applies the validator of a kind.
-func normalise(kind validate.Kind, raw string) (string, []validate.Problem) {
-	return validate.ByKind(kind, raw)
 }

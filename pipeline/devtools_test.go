@@ -27,8 +27,9 @@ import (
 // PIPELINE_DEV_SCALES (default "0.6,0.75,0.85,1"), and writes a JSON line
 // per field to PIPELINE_DEV_OUT: the truth, the page's reading and each
 // scale's, with the confidence of their least sure words. This is how
-// crossReadScale and nameThirdScale were chosen. PIPELINE_DEV_PART=i and PIPELINE_DEV_PARTS=n
-// take every n-th page from the i-th, to run n processes side by side.
+// crossReadScales were chosen. PIPELINE_DEV_PART=i and
+// PIPELINE_DEV_PARTS=n take every n-th page from the i-th, to run n
+// processes side by side.
 func TestDevCrossReadScales(t *testing.T) {
 	dir := os.Getenv("PIPELINE_DEV_CORPUS")
 	if dir == "" {

@@ -193,7 +193,7 @@ const minRereadShare = 0.5
 // evidence of its own; where they differ, the one whose least sure word is
 // surer is kept (on 160 pages of dev corpus, names right 93.3 → 96.4 %,
 // free text 93.9 → 96.2 %). A name whose two readings agree is read a
-// third time (nameThirdScale) and agrees only if all three do; the least
+// third time (crossReadScales) and agrees only if all three do; the least
 // sure word of the agreeing crops is evidence too (AgreeConf). Readings
 // longer than crossReadShort are read again only where agreeing could get
 // them accepted.
@@ -209,7 +209,8 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 	if utf8.RuneCountInString(rd.Raw) > crossReadShort && !s.couldAccept(rd.Key, ev) {
 		return rd, ev
 	}
-	alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: crossReadScale(rd.Kind)})
+	scales := crossReadScales(rd.Kind)
+	alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: scales[0]})
 	if alt == nil || alt.Value == nil {
 		return rd, ev
 	}
@@ -218,13 +219,16 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 		rd, ev = alt, Evidence(alt, pq)
 	}
 	conf := minConf(alt.WordConfs)
-	// A name whose two readings agree is read a third time: agreeing then
-	// means all three do.
-	if agree && validate.Kind(rd.Kind) == validate.KindName {
-		third := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: nameThirdScale})
-		agree = third != nil && third.Value != nil && *third.Value == *rd.Value
+	// Readings at the further scales confirm an agreement: agreeing then
+	// means all of them do.
+	for _, sc := range scales[1:] {
+		if !agree {
+			break
+		}
+		more := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: sc})
+		agree = more != nil && more.Value != nil && *more.Value == *rd.Value
 		if agree {
-			conf = min(conf, minConf(third.WordConfs))
+			conf = min(conf, minConf(more.WordConfs))
 		}
 	}
 	ev.Agree = agree
@@ -234,30 +238,32 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 	return rd, ev
 }
 
-// crossReadScale is the scale at which a field of kind is read a second
-// time, relative to the cleaned page (whose x-height is normalised to
-// about 24 pixels). Names, mostly printed in capitals, are read best a
-// quarter smaller: on 240 pages of a dev corpus (seed 777), 869 names
-// read from the grey crop were right 95.9 % of the time at 0.75 against
-// 94.7 % at 1 (0.6: 94.9 %, 0.85: 94.9 %), and where the crop's reading
-// agreed with the page's it was wrong 1.6 % of the time against 2.5 %.
+// crossReadScales are the scales at which the crop of a field of kind is
+// read, relative to the cleaned page (whose x-height is normalised to
+// about 24 pixels): the first gives the second reading; each further one
+// is read only while all readings so far agree, and must agree too.
+//
+// Names, mostly printed in capitals, are read best a quarter smaller: on
+// 240 pages of a dev corpus (seed 777), 869 names read from the grey crop
+// were right 95.9 % of the time at 0.75 against 94.7 % at 1 (0.6: 94.9 %,
+// 0.85: 94.9 %), and where the crop's reading agreed with the page's it
+// was wrong 1.6 % of the time against 2.5 %. A name whose two readings
+// agree is read a third time, at 0.85: on the two dev corpora (1,740
+// names), of the names whose readings agreed, ranked by the least of their
+// least sure words, the first 700 held 5 errors with two readings, and 1
+// with a third at 0.85 (3 with a third at 1, 4 at 0.6): Tesseract's
+// misread marks often move with the scale. It costs a name about 10 ms.
+//
 // Free text is read best at the page's own scale (1,309 readings: 91.7 %
 // right at 1, 91.6 % at 0.75, and wrong 1.9 % against 2.6 % when
-// agreeing).
-func crossReadScale(kind string) float64 {
+// agreeing), and only once more: a line of an address costs four times a
+// name.
+func crossReadScales(kind string) []float64 {
 	if validate.Kind(kind) == validate.KindName {
-		return 0.75
+		return []float64{0.75, 0.85}
 	}
-	return 1
+	return []float64{1}
 }
-
-// nameThirdScale is the scale of a name's third reading, made where its
-// first two agree. On the two dev corpora (1,740 names), of the names
-// whose readings agreed, ranked by the least of their least sure words,
-// the first 700 held 5 errors with two readings, and 1 with a third at
-// 0.85 (3 with a third at 1, 4 at 0.6): Tesseract's misread marks often
-// move with the scale. It costs a name about 10 ms.
-const nameThirdScale = 0.85
 
 // crossReadShort is the longest reading (in characters, as read) that is
 // always read a second time: person names and short places.

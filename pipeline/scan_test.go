@@ -165,8 +165,8 @@ func TestCrossRead(t *testing.T) {
 		t.Fatalf("page read of full_name = %+v, want %q", rd, want)
 	}
 
-	// The father's name reads the same three times (page, crop at 0.75,
-	// crop at nameThirdScale). The agreeing crops' confidence is evidence
+	// The father's name reads the same three times (the page, and the crop
+	// at both crossReadScales). The agreeing crops' confidence is evidence
 	// too; the page's stays the reading's own.
 	father := res.Entries[0].Fields["father_name"]
 	wantFather := truth.Records[0].Fields["father_name"].Value
