@@ -18,6 +18,12 @@ import (
 	"github.com/sohoa/sohoa/storage"
 )
 
+// DefaultPollInterval is WorkerConfig.PollInterval's default. An empty
+// look is one Redis script over the queues the worker serves: an idle
+// worker looking five times a second instead of once costs Redis about
+// 0.2 % of a core more, and the worker 0.4 % (BENCHMARKS.md, "Service").
+const DefaultPollInterval = 200 * time.Millisecond
+
 // WorkerConfig configures NewWorker. Redis, Store, Objects and Scanner are
 // required.
 type WorkerConfig struct {
@@ -68,6 +74,14 @@ type WorkerConfig struct {
 	// (default 2 min).
 	ReconcileInterval time.Duration
 	StuckAfter        time.Duration
+	// PollInterval is about how long the worker waits before it looks
+	// again for a page task when every page queue it serves is empty
+	// (default DefaultPollInterval). asynq's own default, a second, let a
+	// page enqueued just after an empty look wait up to 1.5 s while a
+	// slot stood idle: at the start of a batch, and whenever a stage's
+	// next task was enqueued while the queues were empty. Book exports,
+	// which take many seconds, keep asynq's second.
+	PollInterval time.Duration
 	// RetryDelay is how long a failed stage waits before its n-th retry
 	// (n ≥ 1), e.g. Backoff(time.Second, time.Minute). Default: asynq's
 	// backoff, 15–45 s before the first retry, growing as n⁴.
@@ -135,6 +149,9 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if cfg.StuckAfter <= 0 {
 		cfg.StuckAfter = 2 * time.Minute
 	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -186,26 +203,28 @@ func (w *Worker) Run(ctx context.Context) error {
 	// once the server has handed back what did not finish in time.
 	base, abort := context.WithCancel(context.Background())
 	defer abort()
-	config := func(concurrency int, queues map[string]int, strict bool) asynq.Config {
+	config := func(concurrency int, queues map[string]int, strict bool, poll time.Duration) asynq.Config {
 		return asynq.Config{
 			Concurrency:     concurrency,
 			Queues:          queues,
 			StrictPriority:  strict,
 			ShutdownTimeout: w.cfg.ShutdownTimeout,
-			Logger:          asynqLogger{w.log},
-			LogLevel:        asynq.WarnLevel,
-			BaseContext:     func() context.Context { return base },
-			RetryDelayFunc:  w.retryDelay(),
+			// asynq sleeps between half and one and a half of it
+			TaskCheckInterval: poll,
+			Logger:            asynqLogger{w.log},
+			LogLevel:          asynq.WarnLevel,
+			BaseContext:       func() context.Context { return base },
+			RetryDelayFunc:    w.retryDelay(),
 		}
 	}
 	srv := asynq.NewServer(w.cfg.Redis,
-		config(w.cfg.Concurrency, serverQueues(w.cfg.Queues, w.cfg.StrictPriority), w.cfg.StrictPriority))
+		config(w.cfg.Concurrency, serverQueues(w.cfg.Queues, w.cfg.StrictPriority), w.cfg.StrictPriority, w.cfg.PollInterval))
 	if err := srv.Start(w.mux); err != nil {
 		return fmt.Errorf("queue: worker: %w", err)
 	}
 	var exports *asynq.Server
 	if w.cfg.ExportConcurrency > 0 {
-		exports = asynq.NewServer(w.cfg.Redis, config(w.cfg.ExportConcurrency, map[string]int{QueueExports: 1}, false))
+		exports = asynq.NewServer(w.cfg.Redis, config(w.cfg.ExportConcurrency, map[string]int{QueueExports: 1}, false, time.Second))
 		if err := exports.Start(w.mux); err != nil {
 			srv.Shutdown()
 			return fmt.Errorf("queue: worker: exports: %w", err)

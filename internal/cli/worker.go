@@ -38,6 +38,7 @@ type workerFlags struct {
 	pprof          bool
 	reconcileEvery time.Duration
 	stuckAfter     time.Duration
+	pollInterval   time.Duration
 	shutdown       time.Duration
 	stageTimeouts  map[string]string
 	maxRetry       int
@@ -124,6 +125,7 @@ func (a *app) workerCmd() *cobra.Command {
 	fl.BoolVar(&f.pprof, "pprof", false, "also serve Go's profiles at /debug/pprof/ on --metrics-addr (keep that address private)")
 	fl.DurationVar(&f.reconcileEvery, "reconcile-interval", 30*time.Second, "how often to look for stuck pages (0: never)")
 	fl.DurationVar(&f.stuckAfter, "stuck-after", 2*time.Minute, "how long a page may stay in a stage, unleased, before it is enqueued again")
+	fl.DurationVar(&f.pollInterval, "poll-interval", queue.DefaultPollInterval, "how long to wait before looking for tasks again when every queue is empty")
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long running tasks may take to finish at shutdown")
 	fl.StringToStringVar(&f.stageTimeouts, "stage-timeout", nil, "time limit of a stage's run, STAGE=DURATION (cleanup=2m,ocr=10m,routing=1m)")
 	fl.IntVar(&f.maxRetry, "max-retry", queue.DefaultOptions().MaxRetry, "retries of a failing stage before its page is failed")
@@ -150,6 +152,9 @@ func (f *workerFlags) resolve(cmd *cobra.Command) (map[string]int, queue.Options
 	}
 	if f.reconcileEvery < 0 || f.stuckAfter <= 0 || f.shutdown <= 0 || f.maxRetry < 1 {
 		return nil, opts, fmt.Errorf("--reconcile-interval, --stuck-after, --shutdown-timeout and --max-retry must be positive")
+	}
+	if f.pollInterval <= 0 {
+		return nil, opts, fmt.Errorf("--poll-interval %s: want more than 0", f.pollInterval)
 	}
 	opts.MaxRetry = f.maxRetry
 	if err := f.retry.resolve(cmd.Flags()); err != nil {
@@ -252,7 +257,7 @@ func (a *app) runWorker(cmd *cobra.Command, f workerFlags) error {
 		Export: bookexport.JobOptions{Columns: cols, Font: font},
 		Access: f.access, ExportConcurrency: exportConcurrency(f.exportConc),
 		ShutdownTimeout: f.shutdown, ReconcileInterval: workerInterval(f.reconcileEvery),
-		StuckAfter: f.stuckAfter, RetryDelay: f.retry.delay, Metrics: metrics, Logger: log,
+		StuckAfter: f.stuckAfter, PollInterval: f.pollInterval, RetryDelay: f.retry.delay, Metrics: metrics, Logger: log,
 	})
 	if err != nil {
 		return err

@@ -37,6 +37,7 @@ func TestWorkerArguments(t *testing.T) {
 		{"bad weight", append([]string{"worker", "--queues", "default=0"}, full...), []string{"--queues"}},
 		{"unknown stage queue", append([]string{"worker", "--queues", "critical:print=5"}, full...), []string{"--queues", `"critical:print"`}},
 		{"queue given twice", append([]string{"worker", "--queues", "critical=6,critical:ocr=1"}, full...), []string{"--queues", `"critical:ocr" given twice`}},
+		{"zero poll interval", append([]string{"worker", "--poll-interval", "0s"}, full...), []string{"--poll-interval 0s"}},
 		{"bad stage timeout", append([]string{"worker", "--stage-timeout", "ocr=soon"}, full...), []string{"--stage-timeout ocr=soon"}},
 		{"unknown stage", append([]string{"worker", "--stage-timeout", "print=1m"}, full...), []string{"--stage-timeout print=1m"}},
 		{"bad metrics address", append([]string{"worker", "--metrics-addr", "nonsense"}, full...), []string{`--metrics-addr "nonsense"`}},
