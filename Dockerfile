@@ -18,7 +18,7 @@ RUN go build -trimpath -o /out/sohoa ./cmd/sohoa \
 FROM debian:bookworm-slim
 COPY --from=build /out/runtime-packages.txt /tmp/
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      $(cat /tmp/runtime-packages.txt) tesseract-ocr-vie ca-certificates \
+      $(cat /tmp/runtime-packages.txt) tesseract-ocr-vie tesseract-ocr-script-viet ca-certificates \
     && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt \
     && useradd --system --home /var/lib/sohoa --create-home sohoa
 COPY --from=build /out/sohoa /usr/local/bin/sohoa

@@ -42,6 +42,13 @@ type Evidence struct {
 // nFeatures is the length of the feature vector, bias included.
 const nFeatures = 15
 
+// Positions in the feature vector of the agreeing readings' confidence and
+// its cube.
+const (
+	featAgreeConf  = 13
+	featAgreeConf3 = 14
+)
+
 // vector turns evidence into the model's inputs. Kept in one place so that
 // fitting and scoring can never disagree.
 func (e Evidence) vector() [nFeatures]float64 {

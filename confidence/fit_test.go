@@ -1,6 +1,7 @@
 package confidence
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -229,5 +230,43 @@ func TestFitLearnsAgreeingConfidence(t *testing.T) {
 	}
 	if a, b := (Evidence{AgreeConf: 0.97}).vector(), (Evidence{}).vector(); a != b {
 		t.Fatalf("the agreeing reading's confidence counted without agreement: %v against %v", a, b)
+	}
+}
+
+// RisesWithAgreement reads the weights of the agreeing confidence and its
+// cube: the positions named must be where vector puts them.
+func TestRisesWithAgreement(t *testing.T) {
+	ev := Evidence{Kind: "name", Found: true, WordConfs: []float64{0.9}, Agree: true, AgreeConf: 0.37}
+	x := ev.vector()
+	if x[featAgreeConf] != 0.37 || math.Abs(x[featAgreeConf3]-0.37*0.37*0.37) > 1e-12 {
+		t.Fatalf("vector %v: agreeing confidence not at %d and %d", x, featAgreeConf, featAgreeConf3)
+	}
+	weights := func(agree, cube float64) []float64 {
+		w := make([]float64, nFeatures)
+		w[featAgreeConf], w[featAgreeConf3] = agree, cube
+		return w
+	}
+	tests := []struct {
+		name  string
+		model *Model
+		want  bool
+	}{
+		{"both positive", &Model{Kinds: map[string]*Kind{"name": {Weights: weights(1, 0.5)}}}, true},
+		{"cube negative", &Model{Kinds: map[string]*Kind{"name": {Weights: weights(1, -0.5)}}}, false},
+		{"from the default kind", &Model{Kinds: map[string]*Kind{"*": {Weights: weights(0, 0)}}}, true},
+		{"weights of another length", &Model{Kinds: map[string]*Kind{"name": {Weights: []float64{1, 1}}}}, false},
+		{"no kind", &Model{Kinds: map[string]*Kind{}}, false},
+	}
+	for _, tc := range tests {
+		if got := tc.model.RisesWithAgreement("name"); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.RisesWithAgreement("name") || !m.RisesWithAgreement("text") {
+		t.Error("embedded model: score falls with the agreeing confidence of names or text")
 	}
 }

@@ -118,6 +118,17 @@ func (m *Model) AcceptedShare(kind string) float64 {
 	return float64(k.Accepted) / float64(k.Samples)
 }
 
+// RisesWithAgreement says whether kind's score never falls as the agreeing
+// readings' confidence (Evidence.AgreeConf) rises: its weights for it are
+// not negative.
+func (m *Model) RisesWithAgreement(kind string) bool {
+	k := m.kind(kind)
+	if k == nil || len(k.Weights) != nFeatures {
+		return false
+	}
+	return k.Weights[featAgreeConf] >= 0 && k.Weights[featAgreeConf3] >= 0
+}
+
 // Accept says whether a field with this evidence may skip human review:
 // its confidence clears the threshold and validation found no problem.
 func (m *Model) Accept(key string, e Evidence) (score float64, ok bool) {

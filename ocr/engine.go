@@ -17,10 +17,23 @@ import (
 // ErrEmptyImage is returned for an image with no pixels.
 var ErrEmptyImage = errors.New("ocr: empty image")
 
+// ErrModel is returned for a region read with a model the engine did not
+// load (RegionOptions.Model not in Options.Models).
+var ErrModel = errors.New("ocr: model not loaded")
+
+// ScriptModel is Tesseract's model of the Vietnamese script (Debian's
+// tesseract-ocr-script-viet), trained apart from "vie": it misreads other
+// marks than "vie" does, so the two agreeing on a field is evidence that
+// the same model read at other scales cannot give.
+const ScriptModel = "Vietnamese"
+
 // Options configure an Engine.
 type Options struct {
 	// Language is the Tesseract model, "vie" by default.
 	Language string
+	// Models are further models, loaded beside Language, that regions can
+	// be read with (RegionOptions.Model).
+	Models []string
 	// TessdataPrefix overrides the model directory (TESSDATA_PREFIX).
 	TessdataPrefix string
 	// PageSegMode is used for whole pages; gosseract.PSM_SINGLE_BLOCK by
@@ -30,19 +43,21 @@ type Options struct {
 	DPI int
 }
 
-// DefaultOptions returns the options tuned for cleaned register pages.
+// DefaultOptions returns the options tuned for cleaned register pages,
+// with ScriptModel loaded for the fields read again.
 func DefaultOptions() Options {
-	return Options{Language: "vie", PageSegMode: gosseract.PSM_SINGLE_BLOCK, DPI: 300}
+	return Options{Language: "vie", Models: []string{ScriptModel}, PageSegMode: gosseract.PSM_SINGLE_BLOCK, DPI: 300}
 }
 
-// Engine owns one Tesseract client. It must be used by one goroutine at a
-// time and closed after use.
+// Engine owns a Tesseract client per model. It must be used by one
+// goroutine at a time and closed after use.
 type Engine struct {
-	client *gosseract.Client
+	client *gosseract.Client            // Language
+	models map[string]*gosseract.Client // Models
 	opts   Options
 }
 
-// NewEngine loads the model and returns a ready engine.
+// NewEngine loads the models and returns a ready engine.
 func NewEngine(opts Options) (*Engine, error) {
 	if opts.Language == "" {
 		opts.Language = "vie"
@@ -50,11 +65,32 @@ func NewEngine(opts Options) (*Engine, error) {
 	if opts.DPI == 0 {
 		opts.DPI = 300
 	}
+	e := &Engine{opts: opts, models: make(map[string]*gosseract.Client, len(opts.Models))}
+	c, err := newClient(opts, opts.Language)
+	if err != nil {
+		return nil, err
+	}
+	e.client = c
+	for _, m := range opts.Models {
+		if m == opts.Language || e.models[m] != nil {
+			continue
+		}
+		c, err := newClient(opts, m)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.models[m] = c
+	}
+	return e, nil
+}
+
+// newClient starts a Tesseract client for model lang with opts' settings.
+func newClient(opts Options, lang string) (*gosseract.Client, error) {
 	c := gosseract.NewClient()
-	e := &Engine{client: c, opts: opts}
-	if err := c.SetLanguage(opts.Language); err != nil {
+	if err := c.SetLanguage(lang); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("ocr: set language %q: %w", opts.Language, err)
+		return nil, fmt.Errorf("ocr: set language %q: %w", lang, err)
 	}
 	if opts.TessdataPrefix != "" {
 		if err := c.SetTessdataPrefix(opts.TessdataPrefix); err != nil {
@@ -68,15 +104,28 @@ func NewEngine(opts Options) (*Engine, error) {
 	// fails here with a clear error rather than on the first page.
 	blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(255, 0, 0, 0), 16, 16, gocv.MatTypeCV8UC1)
 	defer blank.Close()
-	if _, err := e.recognize(blank, gosseract.PSM_SINGLE_BLOCK); err != nil {
+	if _, err := recognize(c, blank, gosseract.PSM_SINGLE_BLOCK); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("ocr: load model %q: %w", opts.Language, err)
+		hint := ""
+		if lang == ScriptModel {
+			hint = " (Debian package tesseract-ocr-script-viet)"
+		}
+		return nil, fmt.Errorf("ocr: load model %q%s: %w", lang, hint, err)
 	}
-	return e, nil
+	return c, nil
 }
 
-// Close releases the Tesseract client.
-func (e *Engine) Close() error { return e.client.Close() }
+// Close releases the Tesseract clients.
+func (e *Engine) Close() error {
+	var errs []error
+	if e.client != nil {
+		errs = append(errs, e.client.Close())
+	}
+	for _, c := range e.models {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
 
 // Recognize reads a whole page. img is an 8-bit grey or binary image (text
 // dark on light). Boxes are in img's coordinates.
@@ -84,7 +133,7 @@ func (e *Engine) Recognize(ctx context.Context, img gocv.Mat) (*Page, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	words, err := e.recognize(img, e.opts.PageSegMode)
+	words, err := recognize(e.client, img, e.opts.PageSegMode)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +149,9 @@ type RegionOptions struct {
 	// Pad adds white margin (pixels, before scaling) around the crop, which
 	// Tesseract needs to find the text's edges.
 	Pad int
+	// Model reads the crop with one of the engine's Options.Models instead
+	// of its Language (when empty).
+	Model string
 }
 
 // RecognizeRegion re-reads the part r of img, for instance a field's crop
@@ -118,6 +170,12 @@ func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rect
 	if o.Scale == 0 {
 		o.Scale = 1
 	}
+	client := e.client
+	if o.Model != "" && o.Model != e.opts.Language {
+		if client = e.models[o.Model]; client == nil {
+			return nil, fmt.Errorf("%w: %q", ErrModel, o.Model)
+		}
+	}
 	roi := img.Region(r)
 	defer roi.Close()
 	crop := gocv.NewMat()
@@ -129,7 +187,7 @@ func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rect
 	if o.Scale != 1 {
 		gocv.Resize(crop, &crop, image.Point{}, o.Scale, o.Scale, gocv.InterpolationCubic)
 	}
-	words, err := e.recognize(crop, o.PageSegMode)
+	words, err := recognize(client, crop, o.PageSegMode)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +201,7 @@ func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rect
 	return &Page{Width: img.Cols(), Height: img.Rows(), Lines: groupLines(words)}, nil
 }
 
-func (e *Engine) recognize(img gocv.Mat, psm gosseract.PageSegMode) ([]Word, error) {
+func recognize(c *gosseract.Client, img gocv.Mat, psm gosseract.PageSegMode) ([]Word, error) {
 	if img.Empty() || img.Cols() == 0 || img.Rows() == 0 {
 		return nil, ErrEmptyImage
 	}
@@ -151,13 +209,13 @@ func (e *Engine) recognize(img gocv.Mat, psm gosseract.PageSegMode) ([]Word, err
 	if err != nil {
 		return nil, err
 	}
-	if err := e.client.SetImageFromBytes(data); err != nil {
+	if err := c.SetImageFromBytes(data); err != nil {
 		return nil, fmt.Errorf("ocr: set image: %w", err)
 	}
-	if err := e.client.SetPageSegMode(psm); err != nil {
+	if err := c.SetPageSegMode(psm); err != nil {
 		return nil, fmt.Errorf("ocr: page segmentation mode: %w", err)
 	}
-	boxes, err := e.client.GetBoundingBoxesVerbose()
+	boxes, err := c.GetBoundingBoxesVerbose()
 	if err != nil {
 		return nil, fmt.Errorf("ocr: recognise: %w", err)
 	}

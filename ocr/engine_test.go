@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/draw"
@@ -147,6 +148,39 @@ func TestPoolDo(t *testing.T) {
 func TestBadLanguage(t *testing.T) {
 	if _, err := NewEngine(Options{Language: "no-such-model"}); err == nil {
 		t.Fatal("want an error for a missing model")
+	}
+	_, err := NewEngine(Options{Language: "vie", Models: []string{"no-such-model"}})
+	if err == nil || !strings.Contains(err.Error(), `"no-such-model"`) {
+		t.Fatalf("further model missing: error %v, want one naming it", err)
+	}
+}
+
+// A region is read by the model asked for: the engine's further models
+// (ScriptModel by default) read it too, and one it did not load is an
+// error.
+func TestRecognizeRegionWithModel(t *testing.T) {
+	img := renderLines(t, []string{"Họ, chữ đệm, tên: NGUYỄN THỊ HẠNH"})
+	defer img.Close()
+	ctx := context.Background()
+	e := testEngine(t)
+	r := image.Rect(40, 50, 1800, 150)
+	page, err := e.RecognizeRegion(ctx, img, r, RegionOptions{Pad: 10, Model: ScriptModel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(page.Text()); got != "Họ, chữ đệm, tên: NGUYỄN THỊ HẠNH" {
+		t.Errorf("%s read %q", ScriptModel, got)
+	}
+	if _, err := e.RecognizeRegion(ctx, img, r, RegionOptions{Model: "eng"}); !errors.Is(err, ErrModel) {
+		t.Errorf("model not loaded: error %v, want ErrModel", err)
+	}
+	plain, err := NewEngine(Options{Language: "vie"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.RecognizeRegion(ctx, img, r, RegionOptions{Model: ScriptModel}); !errors.Is(err, ErrModel) {
+		t.Errorf("engine without further models: error %v, want ErrModel", err)
 	}
 }
 

@@ -26,8 +26,9 @@ import (
 // PIPELINE_DEV_CORPUS once more from its grey crop at each scale of
 // PIPELINE_DEV_SCALES (default "0.6,0.75,0.85,1"), and writes a JSON line
 // per field to PIPELINE_DEV_OUT: the truth, the page's reading and each
-// scale's, with the confidence of their least sure words. This is how
-// crossReadScales were chosen. PIPELINE_DEV_PART=i and
+// scale's, with the confidence of their least sure words;
+// PIPELINE_DEV_ALT_LANG adds the readings of another model at the same
+// scales. This is how crossReads were chosen. PIPELINE_DEV_PART=i and
 // PIPELINE_DEV_PARTS=n take every n-th page from the i-th, to run n
 // processes side by side.
 func TestDevCrossReadScales(t *testing.T) {
@@ -54,7 +55,15 @@ func TestDevCrossReadScales(t *testing.T) {
 	enc := json.NewEncoder(out)
 	ctx := context.Background()
 	sc := testScanner(t)
-	e, err := ocr.NewEngine(ocr.DefaultOptions())
+	// PIPELINE_DEV_ALT_LANG: also read each crop with this model (columns
+	// "L<scale>"), e.g. ocr.ScriptModel
+	opts := ocr.DefaultOptions()
+	models := []devModel{{prefix: "x"}}
+	if lang := os.Getenv("PIPELINE_DEV_ALT_LANG"); lang != "" {
+		opts.Models = append(opts.Models, lang)
+		models = append(models, devModel{prefix: "L", model: lang})
+	}
+	e, err := ocr.NewEngine(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +89,7 @@ func TestDevCrossReadScales(t *testing.T) {
 		}
 		text, err := Recognize(ctx, e, page)
 		if err == nil {
-			err = devReadScales(ctx, sc, e, page, text, truth, kinds, scales, enc)
+			err = devReadScales(ctx, sc, e, page, text, truth, kinds, scales, models, enc)
 		}
 		page.Close()
 		if err != nil {
@@ -89,7 +98,11 @@ func TestDevCrossReadScales(t *testing.T) {
 	}
 }
 
-func devReadScales(ctx context.Context, sc *Scanner, e *ocr.Engine, page *preprocess.Page, text *ocr.Page, truth *synth.PageTruth, kinds []string, scales []float64, enc *json.Encoder) error {
+// devModel is a model the development test reads crops with, and the
+// prefix of its columns.
+type devModel struct{ prefix, model string }
+
+func devReadScales(ctx context.Context, sc *Scanner, e *ocr.Engine, page *preprocess.Page, text *ocr.Page, truth *synth.PageTruth, kinds []string, scales []float64, models []devModel, enc *json.Encoder) error {
 	res, err := sc.Templates.Extract(text)
 	if err != nil {
 		return err
@@ -106,14 +119,16 @@ func devReadScales(ctx context.Context, sc *Scanner, e *ocr.Engine, page *prepro
 			}
 			row := map[string]any{"file": truth.Name, "entry": ei, "key": key, "kind": rd.Kind, "quality": truth.Quality,
 				"font": truth.Font, "truth": tf.Value, "page": *rd.Value, "page_conf": minConf(rd.WordConfs)}
-			for _, s := range scales {
-				name := fmt.Sprintf("x%g", s)
-				alt := sc.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: s})
-				if alt == nil || alt.Value == nil {
-					row[name] = nil
-					continue
+			for _, m := range models {
+				for _, s := range scales {
+					name := fmt.Sprintf("%s%g", m.prefix, s)
+					alt := sc.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: s, Model: m.model})
+					if alt == nil || alt.Value == nil {
+						row[name] = nil
+						continue
+					}
+					row[name], row[name+"_conf"] = *alt.Value, minConf(alt.WordConfs)
 				}
-				row[name], row[name+"_conf"] = *alt.Value, minConf(alt.WordConfs)
 			}
 			if err := enc.Encode(row); err != nil {
 				return err

@@ -192,9 +192,10 @@ const minRereadShare = 0.5
 // than the binary one the page was read from. The two readings agreeing is
 // evidence of its own; where they differ, the one whose least sure word is
 // surer is kept (on 160 pages of dev corpus, names right 93.3 → 96.4 %,
-// free text 93.9 → 96.2 %). A name whose two readings agree is read a
-// third time (crossReadScales) and agrees only if all three do; the least
-// sure word of the agreeing crops is evidence too (AgreeConf). Readings
+// free text 93.9 → 96.2 %). A field whose two readings agree is read a
+// third time, by another model (crossReads), and agrees only if all three
+// do; the least sure word of the agreeing crops is evidence too
+// (AgreeConf). Readings
 // longer than crossReadShort are read again only where agreeing could get
 // them accepted.
 func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) (*extract.Reading, confidence.Evidence) {
@@ -209,8 +210,8 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 	if utf8.RuneCountInString(rd.Raw) > crossReadShort && !s.couldAccept(rd.Key, ev) {
 		return rd, ev
 	}
-	scales := crossReadScales(rd.Kind)
-	alt := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: scales[0]})
+	reads := crossReads(rd.Kind)
+	alt := s.readCrop(ctx, e, page.Gray, rd, reads[0])
 	if alt == nil || alt.Value == nil {
 		return rd, ev
 	}
@@ -219,13 +220,21 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 		rd, ev = alt, Evidence(alt, pq)
 	}
 	conf := minConf(alt.WordConfs)
-	// Readings at the further scales confirm an agreement: agreeing then
-	// means all of them do.
-	for _, sc := range scales[1:] {
+	// The further readings confirm an agreement: agreeing then means all
+	// of them do.
+	for _, o := range reads[1:] {
 		if !agree {
 			break
 		}
-		more := s.readCrop(ctx, e, page.Gray, rd, ocr.RegionOptions{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: sc})
+		// A further reading can only lower the agreeing confidence (the
+		// least sure word of all): where agreeing at conf would not get the
+		// field accepted, it stays in review whatever that reading says,
+		// and is not read.
+		if !s.couldAcceptAgreeing(rd.Key, ev, conf) {
+			agree = false
+			break
+		}
+		more := s.readCrop(ctx, e, page.Gray, rd, o)
 		agree = more != nil && more.Value != nil && *more.Value == *rd.Value
 		if agree {
 			conf = min(conf, minConf(more.WordConfs))
@@ -238,31 +247,42 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 	return rd, ev
 }
 
-// crossReadScales are the scales at which the crop of a field of kind is
-// read, relative to the cleaned page (whose x-height is normalised to
-// about 24 pixels): the first gives the second reading; each further one
-// is read only while all readings so far agree, and must agree too.
+// crossReads are how the crop of a field of kind is read again: the first
+// gives the second reading; each further one is read only while all
+// readings so far agree, and must agree too. Scales are relative to the
+// cleaned page, whose x-height is normalised to about 24 pixels.
 //
 // Names, mostly printed in capitals, are read best a quarter smaller: on
 // 240 pages of a dev corpus (seed 777), 869 names read from the grey crop
 // were right 95.9 % of the time at 0.75 against 94.7 % at 1 (0.6: 94.9 %,
 // 0.85: 94.9 %), and where the crop's reading agreed with the page's it
-// was wrong 1.6 % of the time against 2.5 %. A name whose two readings
-// agree is read a third time, at 0.85: on the two dev corpora (1,740
-// names), of the names whose readings agreed, ranked by the least of their
-// least sure words, the first 700 held 5 errors with two readings, and 1
-// with a third at 0.85 (3 with a third at 1, 4 at 0.6): Tesseract's
-// misread marks often move with the scale. It costs a name about 10 ms.
+// was wrong 1.6 % of the time against 2.5 %. Free text is read best at the
+// page's own scale (1,309 readings: 91.7 % right at 1, 91.6 % at 0.75,
+// and wrong 1.9 % against 2.6 % when agreeing); a line of an address costs
+// four times a name.
 //
-// Free text is read best at the page's own scale (1,309 readings: 91.7 %
-// right at 1, 91.6 % at 0.75, and wrong 1.9 % against 2.6 % when
-// agreeing), and only once more: a line of an address costs four times a
-// name.
-func crossReadScales(kind string) []float64 {
+// The confirming reading is by another model, ocr.ScriptModel: "vie" read
+// at another scale repeats many of its own misread marks, a model trained
+// apart repeats fewer. On two dev corpora (seeds 777 and 4242, 360 pages;
+// TestDevCrossReadScales with PIPELINE_DEV_ALT_LANG), of 1,302 names the
+// page and the crop at 0.75 agreed on 1,209, 21 of them wrong; a third
+// reading by "vie" at 0.85 left 1,192 agreeing, 15 wrong; by
+// ocr.ScriptModel at 0.85, 1,150, 7 wrong. Free text is not read a third
+// time: of 1,962, the page and the crop agreed on 1,801, 36 wrong, and
+// ocr.ScriptModel agreeing too at 0.85 left 1,711, 17 wrong, but in the
+// calibration that got only 71 more of 5,875 accepted, for about 12 %
+// more CPU a page (the model is three times the size of "vie", and an
+// address four times a name).
+func crossReads(kind string) []ocr.RegionOptions {
 	if validate.Kind(kind) == validate.KindName {
-		return []float64{0.75, 0.85}
+		return []ocr.RegionOptions{
+			{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 0.75},
+			{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 0.85, Model: ocr.ScriptModel},
+		}
 	}
-	return []float64{1}
+	return []ocr.RegionOptions{
+		{PageSegMode: gosseract.PSM_SINGLE_LINE, Scale: 1},
+	}
 }
 
 // crossReadShort is the longest reading (in characters, as read) that is
@@ -282,6 +302,20 @@ func (s *Scanner) couldAccept(key string, ev confidence.Evidence) bool {
 		return true
 	}
 	ev.Agree, ev.AgreeConf = true, meanConf(ev.WordConfs)
+	_, ok := s.Model.Accept(key, ev)
+	return ok
+}
+
+// couldAcceptAgreeing says whether a reading of field key with evidence ev
+// would be accepted if it agreed with confidence conf, where a further
+// reading can only lower conf. A model still being fitted reads
+// everything, and so does one whose score does not rise with the agreeing
+// confidence (then a lower one could get the field accepted).
+func (s *Scanner) couldAcceptAgreeing(key string, ev confidence.Evidence, conf float64) bool {
+	if len(s.Model.Kinds) == 0 || !s.Model.RisesWithAgreement(ev.Kind) {
+		return true
+	}
+	ev.Agree, ev.AgreeConf = true, conf
 	_, ok := s.Model.Accept(key, ev)
 	return ok
 }

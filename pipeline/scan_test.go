@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -165,9 +166,9 @@ func TestCrossRead(t *testing.T) {
 		t.Fatalf("page read of full_name = %+v, want %q", rd, want)
 	}
 
-	// The father's name reads the same three times (the page, and the crop
-	// at both crossReadScales). The agreeing crops' confidence is evidence
-	// too; the page's stays the reading's own.
+	// The father's name reads the same three times (the page, the crop at
+	// 0.75, and the crop by ocr.ScriptModel: crossReads). The agreeing
+	// crops' confidence is evidence too; the page's stays the reading's own.
 	father := res.Entries[0].Fields["father_name"]
 	wantFather := truth.Records[0].Fields["father_name"].Value
 	got, ev := sc.Reading(ctx, e, page, father, 1)
@@ -177,9 +178,20 @@ func TestCrossRead(t *testing.T) {
 	if ev.AgreeConf <= 0 || ev.AgreeConf > 1 || !slices.Equal(ev.WordConfs, father.WordConfs) {
 		t.Errorf("clean name: agreeing confidence %v, word confidences %v; want the crops' in (0, 1] and the page's %v", ev.AgreeConf, ev.WordConfs, father.WordConfs)
 	}
+	// Where agreeing could not get a name accepted (a threshold no score
+	// reaches), it is not read the third time and does not agree.
+	kinds := maps.Clone(sc.Model.Kinds)
+	unreachable := *kinds["name"]
+	unreachable.Threshold = 2
+	kinds["name"] = &unreachable
+	strict := *sc
+	strict.Model = &confidence.Model{CrossRead: []string{"name"}, Kinds: kinds}
+	if _, ev := strict.Reading(ctx, e, page, father, 1); ev.Agree || ev.AgreeConf != 0 {
+		t.Errorf("name agreeing could not get accepted: agree %v (%v), want no third reading and no agreement", ev.Agree, ev.AgreeConf)
+	}
 	// The child's name, "Sơn Sô Phanh", is read the same by the page and
-	// the first crop, but "Sơn Số Phanh" by the third reading: the
-	// reading stays, without agreement.
+	// the first crop, but "Sơn Số Phanh" by ocr.ScriptModel: the reading
+	// stays, without agreement.
 	got, ev = sc.Reading(ctx, e, page, rd, 1)
 	if ev.Agree || ev.AgreeConf != 0 || got != rd {
 		t.Errorf("name the third reading disagrees with: reading %v agree %v (%v), want the page's %q without agreement", deref(got.Value), ev.Agree, ev.AgreeConf, want)

@@ -51,6 +51,7 @@ func (a *app) ocrCmd() *cobra.Command {
 				Preprocess: preprocess.DefaultOptions(),
 				OCR:        ocr.DefaultOptions(),
 			}
+			cfg.OCR.Models = nil // pages only: no field is read again
 			bar := newProgress(a.stderr, len(files), "ocr")
 			sum := newSummary()
 			err = pipeline.Run(cmd.Context(), files, cfg, pipeline.OCRStage(cfg.Preprocess), func(r pipeline.PageResult) {
