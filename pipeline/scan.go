@@ -192,12 +192,13 @@ const minRereadShare = 0.5
 // than the binary one the page was read from. The two readings agreeing is
 // evidence of its own; where they differ, the one whose least sure word is
 // surer is kept (on 160 pages of dev corpus, names right 93.3 → 96.4 %,
-// free text 93.9 → 96.2 %). A field whose two readings agree is read a
-// third time, by another model (crossReads), and agrees only if all three
-// do; the least sure word of the agreeing crops is evidence too
-// (AgreeConf). Readings
-// longer than crossReadShort are read again only where agreeing could get
-// them accepted.
+// free text 93.9 → 96.2 %). A name whose two readings agree is read a
+// third time, by another model (crossReads; e must hold ocr.ScriptModel,
+// as engines made with ocr.DefaultOptions do), where agreeing could get it
+// accepted, and agrees only if all three readings do; the least sure word
+// of the agreeing crops is evidence too (AgreeConf). Readings longer than
+// crossReadShort are read again only where agreeing could get them
+// accepted.
 func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) (*extract.Reading, confidence.Evidence) {
 	ev := Evidence(rd, pq)
 	if !s.ReOCR || e == nil || page == nil || rd.Value == nil || !s.Model.CrossReads(rd.Kind) || conflictsWithin(rd) {
@@ -270,8 +271,8 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 // ocr.ScriptModel at 0.85, 1,150, 7 wrong. Free text is not read a third
 // time: of 1,962, the page and the crop agreed on 1,801, 36 wrong, and
 // ocr.ScriptModel agreeing too at 0.85 left 1,711, 17 wrong, but in the
-// calibration that got only 71 more of 5,875 accepted, for about 12 %
-// more CPU a page (the model is three times the size of "vie", and an
+// calibration that got only 71 more of 5,875 accepted, for 11–15 % more
+// CPU a page (the model is three times the size of "vie", and an
 // address four times a name).
 func crossReads(kind string) []ocr.RegionOptions {
 	if validate.Kind(kind) == validate.KindName {
