@@ -154,6 +154,12 @@ type RegionOptions struct {
 	Model string
 }
 
+// HasModel says whether regions can be read with model name
+// (RegionOptions.Model): the main model or one of Options.Models.
+func (e *Engine) HasModel(name string) bool {
+	return name == "" || name == e.opts.Language || e.models[name] != nil
+}
+
 // RecognizeRegion re-reads the part r of img, for instance a field's crop
 // with another segmentation mode or scale. Boxes are in img's coordinates.
 func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rectangle, o RegionOptions) (*Page, error) {

@@ -85,6 +85,9 @@ type Source struct {
 // text is in the cleaned page's coordinates; the records' boxes are mapped
 // to the original page.
 func (s *Scanner) Records(ctx context.Context, e *ocr.Engine, page *preprocess.Page, text *ocr.Page, src Source) ([]models.Record, error) {
+	if err := s.checkModels(e); err != nil {
+		return nil, err
+	}
 	res, err := s.Templates.Extract(text)
 	if err != nil {
 		return nil, err
@@ -144,6 +147,24 @@ func (s *Scanner) records(ctx context.Context, e *ocr.Engine, page *preprocess.P
 	return recs
 }
 
+// checkModels says whether e holds every model the crops of the kinds
+// the confidence model cross-reads are read with (crossReads): without
+// one, those fields would never agree and would all go to review, page
+// after page, with nothing to say why.
+func (s *Scanner) checkModels(e *ocr.Engine) error {
+	if !s.ReOCR || e == nil || s.Model == nil {
+		return nil
+	}
+	for _, kind := range s.Model.CrossRead {
+		for _, o := range crossReads(kind) {
+			if !e.HasModel(o.Model) {
+				return fmt.Errorf("pipeline: fields of kind %s are read again with model %q: %w (ocr.Options.Models; ocr.DefaultOptions loads it)", kind, o.Model, ocr.ErrModel)
+			}
+		}
+	}
+	return nil
+}
+
 // keepPageReadings puts back the page's reading (first) of every field
 // refused for nothing but a conflict with other fields wherever the
 // conflict goes without replacing it; the entries' checks are left as the
@@ -194,11 +215,11 @@ const minRereadShare = 0.5
 // surer is kept (on 160 pages of dev corpus, names right 93.3 → 96.4 %,
 // free text 93.9 → 96.2 %). A name whose two readings agree is read a
 // third time, by another model (crossReads; e must hold ocr.ScriptModel,
-// as engines made with ocr.DefaultOptions do), where agreeing could get it
-// accepted, and agrees only if all three readings do; the least sure word
-// of the agreeing crops is evidence too (AgreeConf). Readings longer than
-// crossReadShort are read again only where agreeing could get them
-// accepted.
+// as engines made with ocr.DefaultOptions do: Records checks), where
+// agreeing could get it accepted, and agrees only if all three readings
+// do; the least sure word of the agreeing crops is evidence too
+// (AgreeConf). Readings longer than crossReadShort are read again only
+// where agreeing could get them accepted.
 func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.Page, rd *extract.Reading, pq float64) (*extract.Reading, confidence.Evidence) {
 	ev := Evidence(rd, pq)
 	if !s.ReOCR || e == nil || page == nil || rd.Value == nil || !s.Model.CrossReads(rd.Kind) || conflictsWithin(rd) {

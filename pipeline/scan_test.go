@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -387,5 +389,29 @@ func TestKeepPageReadings(t *testing.T) {
 				t.Errorf("blocking problems %v / %v, want conflicts left %v", b.Problems, r.Problems, tc.wantConflictsRemain)
 			}
 		})
+	}
+}
+
+// TestRecordsNeedModels: an engine without the model names are confirmed
+// with is refused with ErrModel naming it, instead of every name going to
+// review; without re-reading it serves.
+func TestRecordsNeedModels(t *testing.T) {
+	ctx := context.Background()
+	sc := testScanner(t)
+	const name = "p0002-birth-register-scanned"
+	_, page, text := readSample(t, sc, name+".jpg")
+	e, err := ocr.NewEngine(ocr.Options{Language: "vie"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	_, err = sc.Records(ctx, e, page, text, Source{Path: name})
+	if !errors.Is(err, ocr.ErrModel) || !strings.Contains(err.Error(), ocr.ScriptModel) {
+		t.Fatalf("Records with an engine lacking %q: %v, want ErrModel naming it", ocr.ScriptModel, err)
+	}
+	plain := *sc
+	plain.ReOCR = false
+	if recs, err := plain.Records(ctx, e, page, text, Source{Path: name}); err != nil || len(recs) == 0 {
+		t.Fatalf("Records without re-reading: %d records, %v", len(recs), err)
 	}
 }
