@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,32 +11,66 @@ import (
 	"github.com/klauspost/compress/s2"
 	"gocv.io/x/gocv"
 
+	"github.com/sohoa/sohoa/ocr"
+	"github.com/sohoa/sohoa/pipeline"
 	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/storage"
 )
 
-// Names of the cleanup stage's derived objects (storage.DerivedKey of the
-// page's SHA-256): the binary page OCR reads, the enhanced grey page
-// low-confidence fields are re-read from, and the JSON that maps them back
-// to the original and gives their size.
+// ArtefactCleaned is the cleanup stage's derived object (storage.DerivedKey
+// of the page's SHA-256): the binary page OCR reads and the enhanced grey
+// page low-confidence fields are re-read from, followed by the JSON that
+// maps them back to the original and gives their size (cleanedPage), then
+// that JSON's length as 4 big-endian bytes. One object, not three: every
+// object stored costs the object store a request's work (about 4 ms of
+// MinIO's CPU for a small PUT on a 2-core machine), whatever its size.
 //
-// The images are their raw 8-bit pixels, row by row, compressed as one S2
-// block (github.com/klauspost/compress/s2), not PNG: they are only ever read
-// back by the next task, and on a 2,500 × 3,500 page PNG's deflate cost
-// several times S2's to write and to read (BenchmarkCleanedArtefacts),
-// which `sohoa scan` never pays. S2 keeps the binary page small (long runs)
-// and the grey page about 1.5 times its PNG size.
-const (
-	ArtefactBinary = "clean/binary.u8.s2"
-	ArtefactGray   = "clean/gray.u8.s2"
-	ArtefactPage   = "clean/page.json"
-)
+// The images are their raw 8-bit pixels, row by row, each compressed as
+// one S2 block (github.com/klauspost/compress/s2), not PNG: they are only
+// ever read back by the next task, and on a 2,500 × 3,500 page PNG's
+// deflate cost several times S2's to write and to read
+// (BenchmarkCleanedArtefacts), which `sohoa scan` never pays. S2 keeps
+// the binary page small (long runs) and the grey page about 1.5 times its
+// PNG size.
+const ArtefactCleaned = "clean/page.u8.s2"
 
-// artefactType is the content type of the image artefacts.
-const artefactType = "application/x-sohoa-u8-s2"
+// PageWords is the OCR stage's derived object (storage.WordsName): what
+// Tesseract read on the page, after the cleanup, with boxes mapped to the
+// original. It is written before the page's records are saved, so a page
+// past recognition has it.
+type PageWords struct {
+	// Version of the document: PageWordsVersion.
+	Version int `json:"version"`
+	// Quality is the cleanup's report on the page.
+	Quality preprocess.Quality `json:"quality"`
+	// Lines are the printed lines in reading order, with their words,
+	// boxes (original-page pixels) and confidences (0..1).
+	Lines []ocr.Line `json:"lines"`
+}
 
-// cleanedPage is the JSON stored as ArtefactPage. It is written after the
-// two images, so its presence means the set is complete.
+// PageWordsVersion is the version of PageWords written now.
+const PageWordsVersion = 1
+
+// storeWords writes text, read on clean (cleaned-page pixels), as the
+// original sum's PageWords; text's boxes are mapped to the original.
+func storeWords(ctx context.Context, objs *storage.Objects, sum string, text *ocr.Page, clean *preprocess.Page) error {
+	pipeline.MapToOriginal(text, clean.ToOriginal)
+	lines := text.Lines
+	if lines == nil {
+		lines = []ocr.Line{}
+	}
+	b, err := json.Marshal(PageWords{Version: PageWordsVersion, Quality: clean.Quality, Lines: lines})
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", storage.WordsName, err)
+	}
+	_, err = objs.PutDerived(ctx, sum, storage.WordsName, b, "application/json")
+	return err
+}
+
+// artefactType is the content type of ArtefactCleaned.
+const artefactType = "application/x-sohoa-cleaned-page"
+
+// cleanedPage is the JSON at the end of ArtefactCleaned.
 type cleanedPage struct {
 	Version        int                   `json:"version"`
 	Width          int                   `json:"width"` // cleaned page
@@ -45,83 +80,102 @@ type cleanedPage struct {
 	ToOriginal     preprocess.Affine     `json:"to_original"`
 	Quality        preprocess.Quality    `json:"quality"`
 	Checkboxes     []preprocess.Checkbox `json:"checkboxes"`
+	// BinaryBytes and GrayBytes are the lengths of the two S2 blocks at
+	// the start of the object, in that order.
+	BinaryBytes int `json:"binary_bytes"`
+	GrayBytes   int `json:"gray_bytes"`
 }
 
-// cleanedPageVersion 2: images as raw S2 (1 was PNG). A set of another
-// version reads as missing, and the OCR task cleans the original again.
-const cleanedPageVersion = 2
+// cleanedPageVersion 3: one object (2: three, the images as raw S2; 1:
+// PNG). A page cleaned under another version reads as missing, and the
+// OCR task cleans the original again.
+const cleanedPageVersion = 3
 
-// maxArtefactBytes bounds what loadCleaned reads per object.
+// maxArtefactBytes bounds what loadCleaned reads.
 const maxArtefactBytes = 1 << 30
 
-// storeCleaned writes the cleaned page's artefacts for the original sum,
-// compressing the images into slices of bufs.
+// storeCleaned writes the cleaned page as the original sum's
+// ArtefactCleaned, compressing the images into a slice of bufs.
 func storeCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum string, p *preprocess.Page, origW, origH int) error {
-	for _, a := range []struct {
-		name string
-		mat  gocv.Mat
-	}{{ArtefactBinary, p.Binary}, {ArtefactGray, p.Gray}} {
-		dst := bufs.get(s2.MaxEncodedLen(int(a.mat.Total())))
-		data, err := encodeGray(dst, a.mat)
-		if err != nil {
-			bufs.put(dst)
-			return fmt.Errorf("encode %s: %w", a.name, err)
-		}
-		_, err = objs.PutDerived(ctx, sum, a.name, data, artefactType) // done with data when it returns
-		bufs.put(dst)
-		if err != nil {
-			return err
-		}
+	nb, ng := int(p.Binary.Total()), int(p.Gray.Total())
+	buf := bufs.get(s2.MaxEncodedLen(nb) + s2.MaxEncodedLen(ng) + 64<<10)
+	defer func() { bufs.put(buf) }()
+	bin, err := encodeGray(buf, p.Binary)
+	if err != nil {
+		return fmt.Errorf("encode binary page: %w", err)
+	}
+	gray, err := encodeGray(buf[len(bin):], p.Gray)
+	if err != nil {
+		return fmt.Errorf("encode grey page: %w", err)
 	}
 	meta, err := json.Marshal(cleanedPage{
 		Version: cleanedPageVersion,
 		Width:   p.Binary.Cols(), Height: p.Binary.Rows(),
 		OriginalWidth: origW, OriginalHeight: origH,
 		ToOriginal: p.ToOriginal, Quality: p.Quality, Checkboxes: p.Checkboxes,
+		BinaryBytes: len(bin), GrayBytes: len(gray),
 	})
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", ArtefactPage, err)
+		return fmt.Errorf("encode cleaned page: %w", err)
 	}
-	_, err = objs.PutDerived(ctx, sum, ArtefactPage, meta, "application/json")
+	if &bin[0] != &buf[0] || &gray[0] != &buf[len(bin)] {
+		// s2 encodes into dst when it is large enough, as buf is; never taken
+		buf = append(append(buf[:0], bin...), gray...)
+	}
+	data := append(buf[:len(bin)+len(gray)], meta...)
+	data = binary.BigEndian.AppendUint32(data, uint32(len(meta)))
+	buf = data                                                              // lent back, grown or not
+	_, err = objs.PutDerived(ctx, sum, ArtefactCleaned, data, artefactType) // done with data when it returns
 	return err
 }
 
 // loadCleaned rebuilds the cleaned page stored for the original sum,
-// reading the images through slices of bufs. The caller closes it. A
-// missing artefact gives storage.ErrNotFound.
+// reading it through a slice of bufs. The caller closes it. A page not
+// stored, or stored under another version, gives storage.ErrNotFound.
 func loadCleaned(ctx context.Context, objs *storage.Objects, bufs *buffers, sum string) (*preprocess.Page, error) {
-	raw, _, err := objs.ReadAll(ctx, storage.DerivedKey(sum, ArtefactPage), maxArtefactBytes, nil)
+	buf := bufs.get(0)
+	data, _, err := objs.ReadAll(ctx, storage.DerivedKey(sum, ArtefactCleaned), maxArtefactBytes, buf)
 	if err != nil {
+		bufs.put(buf)
 		return nil, err
 	}
-	var meta cleanedPage
-	if err := json.Unmarshal(raw, &meta); err != nil {
-		return nil, fmt.Errorf("%s: %w", ArtefactPage, err)
-	}
-	if meta.Version != cleanedPageVersion {
-		return nil, fmt.Errorf("%w: %s version %d", storage.ErrNotFound, ArtefactPage, meta.Version)
+	defer bufs.put(data)
+	meta, bin, gray, err := splitCleaned(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ArtefactCleaned, err)
 	}
 	page := &preprocess.Page{ToOriginal: meta.ToOriginal, Quality: meta.Quality, Checkboxes: meta.Checkboxes}
-	for _, a := range []struct {
-		name string
-		dst  *gocv.Mat
-	}{{ArtefactBinary, &page.Binary}, {ArtefactGray, &page.Gray}} {
-		buf := bufs.get(0)
-		data, _, err := objs.ReadAll(ctx, storage.DerivedKey(sum, a.name), maxArtefactBytes, buf)
-		if err != nil {
-			bufs.put(buf)
-			page.Close()
-			return nil, err
-		}
-		m, err := decodeGray(data, meta.Width, meta.Height) // copies into the Mat
-		bufs.put(data)
-		if err != nil {
-			page.Close()
-			return nil, fmt.Errorf("%s: %w", a.name, err)
-		}
-		*a.dst = m
+	if page.Binary, err = decodeGray(bin, meta.Width, meta.Height); err != nil { // copies into the Mat
+		return nil, fmt.Errorf("%s: binary page: %w", ArtefactCleaned, err)
+	}
+	if page.Gray, err = decodeGray(gray, meta.Width, meta.Height); err != nil {
+		page.Close()
+		return nil, fmt.Errorf("%s: grey page: %w", ArtefactCleaned, err)
 	}
 	return page, nil
+}
+
+// splitCleaned parses an ArtefactCleaned object into its JSON and its two
+// S2 blocks. Another version gives storage.ErrNotFound.
+func splitCleaned(data []byte) (meta cleanedPage, bin, gray []byte, err error) {
+	if len(data) < 4 {
+		return meta, nil, nil, fmt.Errorf("%d bytes, too short", len(data))
+	}
+	n := int(binary.BigEndian.Uint32(data[len(data)-4:]))
+	end := len(data) - 4
+	if n <= 0 || n > end {
+		return meta, nil, nil, fmt.Errorf("JSON of %d bytes in %d", n, len(data))
+	}
+	if err := json.Unmarshal(data[end-n:end], &meta); err != nil {
+		return meta, nil, nil, fmt.Errorf("JSON: %w", err)
+	}
+	if meta.Version != cleanedPageVersion {
+		return meta, nil, nil, fmt.Errorf("%w: version %d", storage.ErrNotFound, meta.Version)
+	}
+	if meta.BinaryBytes < 0 || meta.GrayBytes < 0 || meta.BinaryBytes+meta.GrayBytes != end-n {
+		return meta, nil, nil, fmt.Errorf("blocks of %d and %d bytes before a JSON at %d", meta.BinaryBytes, meta.GrayBytes, end-n)
+	}
+	return meta, data[:meta.BinaryBytes], data[meta.BinaryBytes : end-n], nil
 }
 
 // encodeGray compresses an 8-bit single-channel image's pixels into dst
@@ -174,7 +228,7 @@ func decodeGray(data []byte, w, h int) (gocv.Mat, error) {
 		return gocv.Mat{}, fmt.Errorf("not an S2 block: %w", err)
 	}
 	if w <= 0 || h <= 0 || n != w*h {
-		return gocv.Mat{}, fmt.Errorf("holds %d pixels, want the %dx%d of %s", n, w, h, ArtefactPage)
+		return gocv.Mat{}, fmt.Errorf("holds %d pixels, want the %dx%d of its JSON", n, w, h)
 	}
 	m := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC1)
 	px, err := m.DataPtrUint8()

@@ -11,14 +11,16 @@
 //   - cleanup (uploaded → cleaned): the original is read from the object
 //     store, checked against its SHA-256, decoded (preprocess.Decode within
 //     the decoding limits) and cleaned up (preprocess.Clean); the binary and
-//     enhanced grey pages are stored as lossless PNG derived objects
-//     (ArtefactBinary, ArtefactGray) with a JSON (ArtefactPage) holding the
-//     map back to the original and the quality report.
-//   - ocr (cleaned → recognized → extracted): the cleaned page is rebuilt
-//     from those objects, read (pipeline.Recognize) and its records
-//     extracted and scored (pipeline.Scanner.Records, set up as `sohoa
-//     scan` sets it up); the records are saved and the page moved in one
-//     transaction. The records equal scan's for the same image, with
+//     enhanced grey pages are stored, S2-compressed, as one derived object
+//     (ArtefactCleaned) with a JSON holding the map back to the original
+//     and the quality report, beside the page's access copy for the
+//     exports (storage.AccessName).
+//   - ocr (cleaned → recognized → extracted): the cleaned page is taken
+//     from the worker's cleanup task, or rebuilt from those objects, read
+//     (pipeline.Recognize) and its records extracted and scored
+//     (pipeline.Scanner.Records, set up as `sohoa scan` sets it up); the
+//     words read are stored (PageWords, storage.WordsName), then the
+//     records saved and the page moved in one transaction. The records equal scan's for the same image, with
 //     Source = the name the page was uploaded under (storage.Page.Source;
 //     its object key when it has none) where scan has the path it was given.
 //   - routing (extracted → routed): the page's fields are counted by status

@@ -299,14 +299,22 @@ func (w *Worker) recognize(ctx context.Context, page storage.Page, log *slog.Log
 	}
 	defer clean.Close()
 	var recs []models.Record
+	var text *ocr.Page
 	err = w.pool.Do(ctx, func(e *ocr.Engine) error {
-		text, err := pipeline.Recognize(ctx, e, clean)
+		text, err = pipeline.Recognize(ctx, e, clean)
 		if err != nil {
 			return err
 		}
 		recs, err = w.cfg.Scanner.Records(ctx, e, clean, text, pipeline.Source{Path: sourceName(page), SHA256: page.SHA256})
 		return err
 	})
+	if text != nil && (err == nil || errors.Is(err, extract.ErrNoTemplate)) {
+		// The words first: a page whose records are saved has them, and
+		// a page no template fits keeps what was read on it.
+		if werr := storeWords(ctx, w.cfg.Objects, page.SHA256, text, clean); werr != nil {
+			return fmt.Errorf("store words: %w", werr)
+		}
+	}
 	if errors.Is(err, extract.ErrNoTemplate) {
 		return permanent(err, "no register template matches the page")
 	}

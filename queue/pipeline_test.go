@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/sohoa/sohoa/models"
 	"github.com/sohoa/sohoa/storage"
 )
 
@@ -80,11 +82,12 @@ func TestPagesEndRoutedWithScanRecords(t *testing.T) {
 			t.Fatalf("%s: scan found no records", names[i])
 		}
 		sameRecords(t, e.storedRecords(t, p.ID), want)
-		for _, a := range []string{ArtefactBinary, ArtefactGray, ArtefactPage} {
+		for _, a := range []string{ArtefactCleaned} {
 			if ok, err := e.objects.Exists(ctx, storage.DerivedKey(p.SHA256, a)); err != nil || !ok {
 				t.Errorf("%s: artefact %s missing (%v)", names[i], a, err)
 			}
 		}
+		checkWords(t, e, names[i], p.SHA256, want)
 		// A PNG original gets a JPEG access copy for the exported PDFs.
 		if strings.HasSuffix(names[i], ".png") {
 			if ok, err := e.objects.Exists(ctx, storage.DerivedKey(p.SHA256, storage.AccessName)); err != nil || !ok {
@@ -362,5 +365,43 @@ func TestReconcile(t *testing.T) {
 	}
 	if _, err := NewClient(e.redis, nil, Options{}).Reconcile(ctx, 0); !errors.Is(err, ErrNoStore) {
 		t.Errorf("Reconcile without a store: %v", err)
+	}
+}
+
+// checkWords: the OCR stage stored the page's words, in the original's
+// pixels like the records' boxes: each of the first record's names lies
+// on words read there, and they spell it.
+func checkWords(t *testing.T, e *testEnv, name, sum string, recs []models.Record) {
+	t.Helper()
+	raw, _, err := e.objects.ReadAll(t.Context(), storage.DerivedKey(sum, storage.WordsName), 1<<24, nil)
+	if err != nil {
+		t.Errorf("%s: words: %v", name, err)
+		return
+	}
+	var doc PageWords
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.Version != PageWordsVersion || len(doc.Lines) < 10 {
+		t.Errorf("%s: words document version %d, %d lines (%v); want version %d and the page's lines", name, doc.Version, len(doc.Lines), err, PageWordsVersion)
+		return
+	}
+	checked := 0
+	for key, f := range recs[0].Fields {
+		if !strings.HasSuffix(key, "name") || f.Value == nil || f.Status != models.StatusAccepted {
+			continue
+		}
+		var on []string
+		for _, l := range doc.Lines {
+			for _, w := range l.Words {
+				if w.BBox[0] < f.BBox[2] && f.BBox[0] < w.BBox[2] && w.BBox[1] < f.BBox[3] && f.BBox[1] < w.BBox[3] {
+					on = append(on, w.Text)
+				}
+			}
+		}
+		if got := strings.Join(on, " "); !strings.Contains(strings.ToLower(got), strings.ToLower(strings.Fields(f.Raw)[0])) {
+			t.Errorf("%s: %s %q at %v: the words there read %q", name, key, f.Raw, f.BBox, got)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Errorf("%s: no accepted name in the first record to place on the words", name)
 	}
 }

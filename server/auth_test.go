@@ -24,6 +24,7 @@ var roleMatrix = map[string]string{
 	"POST /v1/batches/{id}/uploads/complete":  "s--a",
 	"GET /v1/pages":                           "svla",
 	"GET /v1/pages/{id}":                      "svla",
+	"GET /v1/pages/{id}/words":                "-vla",
 	"GET /v1/records":                         "-vla",
 	"GET /v1/records/{id}":                    "-vla",
 	"GET /v1/records/{id}/audit":              "-vla",
@@ -66,7 +67,7 @@ func TestRoleMatrix(t *testing.T) {
 		p = strings.NewReplacer("{id}", b.ID, "{queue}", "default:cleanup").Replace(p)
 		switch {
 		case strings.HasPrefix(p, "/v1/pages/"):
-			p = "/v1/pages/" + page.ID
+			p = strings.Replace(p, b.ID, page.ID, 1)
 		case strings.HasPrefix(p, "/v1/records/"):
 			p = strings.Replace(p, b.ID, "00000000-0000-0000-0000-000000000000", 1)
 		case strings.HasPrefix(p, "/v1/tasks/default:cleanup/"):

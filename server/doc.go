@@ -29,6 +29,7 @@
 //	POST /v1/batches/{id}/uploads/complete      own      -         -       yes
 //	GET  /v1/pages?sha256=… (and HEAD)          yes      yes       yes     yes
 //	GET  /v1/pages/{id}                         own      yes       yes     yes
+//	GET  /v1/pages/{id}/words                   -        yes       yes     yes
 //	GET  /v1/records, /v1/records/{id}          -        yes       yes     yes
 //	GET  /v1/records/{id}/audit                 -        yes       yes     yes
 //	GET  /v1/review/quality                     -        yes       -       yes

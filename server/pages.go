@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -235,5 +236,36 @@ func (s *Server) findPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, pageJSON(p))
+	return nil
+}
+
+// maxWordsBytes bounds the words document read for GET
+// /v1/pages/{id}/words (a dense page's is about 100 KB).
+const maxWordsBytes = 64 << 20
+
+// pageWords serves GET /v1/pages/{id}/words: what the OCR stage read on
+// the page, as the JSON the worker stored (queue.PageWords,
+// storage.WordsName): lines and words with boxes in original-page pixels
+// and confidences. A page not read yet answers 404 naming its state.
+func (s *Server) pageWords(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.store.GetPage(r.Context(), r.PathValue("id"))
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFoundf("no page %q", r.PathValue("id"))
+	}
+	if err != nil {
+		return err
+	}
+	// Read whole (and its checksum verified) before anything is sent.
+	data, _, err := s.objects.ReadAll(r.Context(), storage.DerivedKey(p.SHA256, storage.WordsName), maxWordsBytes, nil)
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFoundf("page %s has no words yet: it is %s", p.ID, p.State)
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
 	return nil
 }

@@ -47,6 +47,7 @@ func (s *Server) routes() []route {
 
 		{"GET /v1/pages", anyRole, s.findPage}, // GET patterns answer HEAD too
 		{"GET /v1/pages/{id}", anyRole, s.getPage},
+		{"GET /v1/pages/{id}/words", readers, s.pageWords},
 
 		{"GET /v1/records", readers, s.listRecords},
 		{"GET /v1/records/{id}", readers, s.getRecord},

@@ -112,6 +112,13 @@ func DerivedKey(sum, name string) string {
 // without one (a JPEG of 200 dpi or less) serves as its own.
 const AccessName = "access.jpg"
 
+// WordsName is the derived object (DerivedKey) holding the words the OCR
+// stage read on an original, as JSON (queue.PageWords): lines and words
+// with their boxes in original-page pixels and their confidences.
+// Extraction can be run again from it (other templates, another confidence
+// model) without reading the page again, and the page's full text indexed.
+const WordsName = "ocr/words.json"
+
 // PutOriginal stores size bytes from r as the original whose hex SHA-256 is
 // sum, at OriginalKey(sum). The store checks the bytes against sum before
 // keeping them: a mismatch gives ErrChecksumMismatch and stores nothing. An
