@@ -185,10 +185,7 @@ func truncate(s string, n int) string {
 }
 
 func (s *Server) getPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.store.GetPage(r.Context(), r.PathValue("id"))
-	if errors.Is(err, storage.ErrNotFound) {
-		return notFoundf("no page %q", r.PathValue("id"))
-	}
+	p, err := s.pathPage(r)
 	if err != nil {
 		return err
 	}
@@ -197,6 +194,16 @@ func (s *Server) getPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, pageJSON(p))
 	return nil
+}
+
+// pathPage is the page named by the request's {id}; 404 when there is
+// none.
+func (s *Server) pathPage(r *http.Request) (storage.Page, error) {
+	p, err := s.store.GetPage(r.Context(), r.PathValue("id"))
+	if errors.Is(err, storage.ErrNotFound) {
+		return p, notFoundf("no page %q", r.PathValue("id"))
+	}
+	return p, err
 }
 
 // checkPageAccess refuses a scanner a page of another station's batch.
@@ -248,10 +255,7 @@ const maxWordsBytes = 64 << 20
 // storage.WordsName): lines and words with boxes in original-page pixels
 // and confidences. A page not read yet answers 404 naming its state.
 func (s *Server) pageWords(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.store.GetPage(r.Context(), r.PathValue("id"))
-	if errors.Is(err, storage.ErrNotFound) {
-		return notFoundf("no page %q", r.PathValue("id"))
-	}
+	p, err := s.pathPage(r)
 	if err != nil {
 		return err
 	}
