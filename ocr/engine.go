@@ -156,8 +156,15 @@ type RegionOptions struct {
 
 // HasModel says whether regions can be read with model name
 // (RegionOptions.Model): the main model or one of Options.Models.
-func (e *Engine) HasModel(name string) bool {
-	return name == "" || name == e.opts.Language || e.models[name] != nil
+func (e *Engine) HasModel(name string) bool { return e.clientFor(name) != nil }
+
+// clientFor is the client of model name ("" for Language), nil when the
+// engine did not load it.
+func (e *Engine) clientFor(name string) *gosseract.Client {
+	if name == "" || name == e.opts.Language {
+		return e.client
+	}
+	return e.models[name]
 }
 
 // RecognizeRegion re-reads the part r of img, for instance a field's crop
@@ -176,11 +183,9 @@ func (e *Engine) RecognizeRegion(ctx context.Context, img gocv.Mat, r image.Rect
 	if o.Scale == 0 {
 		o.Scale = 1
 	}
-	client := e.client
-	if o.Model != "" && o.Model != e.opts.Language {
-		if client = e.models[o.Model]; client == nil {
-			return nil, fmt.Errorf("%w: %q", ErrModel, o.Model)
-		}
+	client := e.clientFor(o.Model)
+	if client == nil {
+		return nil, fmt.Errorf("%w: %q", ErrModel, o.Model)
 	}
 	roi := img.Region(r)
 	defer roi.Close()

@@ -229,11 +229,12 @@ func (s *Scanner) Reading(ctx context.Context, e *ocr.Engine, page *preprocess.P
 	// address costs four times a name. A long reading is read again only
 	// where agreeing could get it accepted; one that stays in review
 	// anyway keeps its page reading. The guess assumes the crop's least
-	// sure word as sure as the page reading's words on average. (The crop's reading is often surer than
-	// the page's: of the 5,313 names and free text over crossReadShort in
-	// the calibration, read twice, 2,899 were accepted; this guess reads
-	// 4,374 of them twice and misses 1 of those accepted, where the page
-	// reading's least sure word would miss 267.)
+	// sure word as sure as the page reading's words on average. (The
+	// crop's reading is often surer than the page's: of the 5,313 names
+	// and free text over crossReadShort in the calibration, read twice,
+	// 2,899 were accepted; this guess reads 4,374 of them twice and misses
+	// 1 of those accepted, where the page reading's least sure word would
+	// miss 267.)
 	if utf8.RuneCountInString(rd.Raw) > crossReadShort && !s.couldAccept(rd.Key, ev, meanConf(ev.WordConfs)) {
 		return rd, ev
 	}
