@@ -20,6 +20,7 @@ import (
 	"github.com/sohoa/sohoa/ocr"
 	"github.com/sohoa/sohoa/preprocess"
 	"github.com/sohoa/sohoa/validate"
+	"github.com/sohoa/sohoa/vn"
 )
 
 // recordNamespace makes record ids stable: the same page bytes and entry
@@ -470,6 +471,25 @@ func Evidence(rd *extract.Reading, pageQuality float64) confidence.Evidence {
 		if p.Code == validate.CodeRepaired {
 			ev.Repaired = true
 			ev.DictScore = 0.5
+		}
+	}
+	if rd.Value == nil {
+		return ev
+	}
+	// The dictionaries: a misread family name is seldom another family
+	// name, and a misread commune or district is seldom another one of
+	// the same district or province.
+	switch validate.Kind(rd.Kind) {
+	case validate.KindName:
+		if !validate.FamilyNameKnown(*rd.Value) {
+			ev.DictScore = 0
+		}
+	case validate.KindText:
+		switch vn.CheckAddress(*rd.Value) {
+		case vn.AddressKnown:
+			ev.DictScore = 1
+		case vn.AddressUnknown:
+			ev.DictScore = 0
 		}
 	}
 	return ev

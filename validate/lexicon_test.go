@@ -98,3 +98,30 @@ func TestTypedKeepsWhatPeopleType(t *testing.T) {
 		}
 	}
 }
+
+func TestFamilyNameKnown(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"Nguyễn Văn An", true},
+		{"Khổng Thị Lan", true},
+		{"Khống Thị Lan", false}, // "Khổng" misread
+		{"Chủ Văn Hải", false},   // "Chu" or "Chử" misread
+		{"Dạnh Sô Kha", false},   // "Danh" misread
+		{"Hoà Thị Mai", false},   // "Hà" misread; Hòa is a given name
+		{"Sơn Chanh Đa", true},
+		{"Y Bih Niê", true},
+		{"Y Bih Niế", false},
+		{"H'Hen Niê Kdăm", true}, // two words: the first is in the table
+		{"H'Lan Rơ Châm", true},  // two words, one family name
+		{"H'Nhi Êcăm", false},    // a family name the table lacks
+		{"Y Ksor", true},         // the given name alone
+		{"Y", false},
+		{"", false},
+	} {
+		if got := FamilyNameKnown(c.name); got != c.want {
+			t.Errorf("FamilyNameKnown(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

