@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // adminUnitsTSV is the table of administrative units before 1 July 2025:
@@ -196,8 +197,18 @@ func mentionIn(part string) (m unitMention, ok bool) {
 func CheckAddress(s string) AddressCheck {
 	var ms []unitMention
 	for part := range strings.SplitSeq(s, ",") {
-		if m, ok := mentionIn(part); ok {
+		m, ok := mentionIn(part)
+		switch {
+		case ok:
 			ms = append(ms, m)
+		case len(ms) > 0:
+			// After its first unit an address names only units, up to
+			// the province: a part that names none is a misread one
+			// ("xã Ngãi Xuyên, fỉnh Vĩnh Long").
+			return AddressUnknown
+		}
+		if w := strings.TrimSpace(part); w != "" && !startsWithLetterOrDigit(w) {
+			return AddressUnknown // "buôn Kplăng, -xã Ea Yông": a stray mark
 		}
 	}
 	if len(ms) == 0 {
@@ -251,4 +262,13 @@ func CheckAddress(s string) AddressCheck {
 		}
 	}
 	return AddressUnknown
+}
+
+// startsWithLetterOrDigit reports whether s opens with a letter or a digit,
+// as every part of an address does.
+func startsWithLetterOrDigit(s string) bool {
+	for _, r := range s {
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	return false
 }

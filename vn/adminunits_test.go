@@ -38,6 +38,10 @@ func TestCheckAddress(t *testing.T) {
 		{"phường Phước Trung, thành phố Bà Rịa, tỉnh Bà Rịa - Vũng Tàu", AddressKnown},
 		{"xã Thụy Hùng, huyện Cao Lộc, tỉnh Lạng Sớn", AddressUnknown},
 		{"huyện Cao Lộc, xã Thụy Hùng, tỉnh Lạng Sơn", AddressUnknown}, // out of order
+		{"Tại nhà, ấp Chợ, xã Ngãi Xuyên, tỉnh Trà Vinh", AddressKnown},
+		{"Tại nhà, ấp Chợ, xã Ngãi Xuyên, fỉnh Trà Vinh", AddressUnknown}, // the province misread
+		{"buôn Kplăng, xã Ea Yông, huyện Krông Pắc, tỉnh Đắk Lắk", AddressKnown},
+		{"buôn Kplăng, -xã Ea Yông, huyện Krông Pắc, tỉnh Đắk Lắk", AddressUnknown}, // a stray mark
 		{"Ung thư phổi", AddressUnchecked},
 		{"thôn Nà Tâm, xã Thụy Hùng", AddressUnchecked}, // no province
 		{"", AddressUnchecked},
