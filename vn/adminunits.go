@@ -2,14 +2,15 @@ package vn
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
 )
 
 // adminUnitsTSV is the table of administrative units before 1 July 2025:
-// the 63 provinces, their 705 districts and 10,599 communes, with codes
-// and parents (see its header for the source and licence, and
+// the 705 districts and 10,599 communes of the 63 provinces (whose codes
+// are those of provincesBefore2025), with codes and parents (see its header for the source and licence, and
 // vn/internal/genadmin for how it is written).
 //
 //go:embed adminunits.tsv
@@ -27,7 +28,7 @@ func placeKey(s string) string {
 
 // adminIndex answers which units of a level bear a name under a parent.
 type adminIndex struct {
-	provinces map[string][]string            // placeKey(name) → pre-2025 codes
+	provinces map[string][]string            // placeKey(name) → pre-2025 codes, after 2025 too
 	districts map[string]map[string][]string // province code → name → district codes
 	communes  map[string]map[string]bool     // district code → commune names
 	// communes by province, for addresses written without their district
@@ -54,8 +55,6 @@ func adminUnitsLoad() *adminIndex {
 		}
 		level, code, parent, name := f[0], f[1], f[2], placeKey(f[4])
 		switch level {
-		case "p":
-			ix.provinces[name] = append(ix.provinces[name], code)
 		case "d":
 			districtProvince[code] = parent
 			if ix.districts[parent] == nil {
@@ -74,25 +73,20 @@ func adminUnitsLoad() *adminIndex {
 			ix.provinceCommunes[p][name] = true
 		}
 	}
+	for _, p := range provincesBefore2025 {
+		k := placeKey(p.Name)
+		ix.provinces[k] = append(ix.provinces[k], p.Code)
+	}
 	// Units named after 1 July 2025 stand for the provinces they absorbed.
 	for _, m := range merged2025 {
 		k := placeKey(m.p.Name)
 		for _, c := range m.from {
-			if !contains(ix.provinces[k], c) {
+			if !slices.Contains(ix.provinces[k], c) {
 				ix.provinces[k] = append(ix.provinces[k], c)
 			}
 		}
 	}
 	return ix
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // AddressCheck is what the table of administrative units says of the
@@ -139,20 +133,14 @@ var unitKinds = []unitKind{
 	{[]string{"tỉnh"}, levelProvince},
 }
 
-// kindAt returns the kind word that starts at words[i], if one does.
+// kindAt returns the kind word that starts at words[i] (lower case), if
+// one does.
 func kindAt(words []string, i int) (unitKind, bool) {
 	for _, k := range unitKinds {
 		if i+len(k.words) > len(words) {
 			continue
 		}
-		match := true
-		for j, w := range k.words {
-			if strings.ToLower(words[i+j]) != w {
-				match = false
-				break
-			}
-		}
-		if match {
+		if slices.Equal(words[i:i+len(k.words)], k.words) {
 			return k, true
 		}
 	}
@@ -170,7 +158,7 @@ type unitMention struct {
 // xã Tả Van, "UBND xã Bản Hồ, thị xã Sa Pa" → thị xã Sa Pa). ok is false
 // when the part names none ("thôn Nà Tâm", "số 12 đường Lê Lợi").
 func mentionIn(part string) (m unitMention, ok bool) {
-	words := strings.Fields(part)
+	words := strings.Fields(strings.ToLower(part)) // placeKey ignores case anyway
 	for i := 0; i < len(words); {
 		k, found := kindAt(words, i)
 		if !found {

