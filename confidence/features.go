@@ -16,7 +16,7 @@ type Evidence struct {
 	PageQuality float64   // 0..1, from the cleanup's quality report
 	Invalid     bool      // validation found a blocking problem
 	Repaired    bool      // the normaliser repaired OCR look-alikes
-	DictScore   float64   // 0..1 dictionary agreement: 0 for a name whose family name, or an address whose commune, district or province, is not in the tables (vn); 0.5 when repaired (and not confirmed by the tables); 1 otherwise
+	DictScore   float64   // 0..1 dictionary agreement: 0 for a name whose family name, or an address whose commune, district or province, is not in the tables (vn); 0.5 for a name whose given names are not all usual ones, or when repaired (and not confirmed by the tables); 1 otherwise
 	Chars       int       // length of the raw value in runes
 	// MarkRisk is the share of letters carrying the marks Tesseract's
 	// Vietnamese model confuses most (hook above, tilde, a tone on a

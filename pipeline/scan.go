@@ -477,12 +477,17 @@ func Evidence(rd *extract.Reading, pageQuality float64) confidence.Evidence {
 		return ev
 	}
 	// The dictionaries: a misread family name is seldom another family
-	// name, and a misread commune or district is seldom another one of
-	// the same district or province.
+	// name, a misread given name seldom another usual one, and a misread
+	// commune or district is seldom another one of the same district or
+	// province. An unknown given name is weaker evidence than an unknown
+	// family name (names of other traditions than Kinh are seldom listed).
 	switch validate.Kind(rd.Kind) {
 	case validate.KindName:
-		if !validate.FamilyNameKnown(*rd.Value) {
+		switch {
+		case !validate.FamilyNameKnown(*rd.Value):
 			ev.DictScore = 0
+		case !validate.GivenNamesKnown(*rd.Value):
+			ev.DictScore = min(ev.DictScore, 0.5)
 		}
 	case validate.KindText:
 		switch vn.CheckAddress(*rd.Value) {

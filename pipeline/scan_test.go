@@ -426,7 +426,8 @@ func TestRecordsNeedModels(t *testing.T) {
 
 // TestEvidenceDictionary: a name whose family name the table lacks, an
 // address whose units are not where it says, count against a reading; a
-// repair counts half, and kinds without a dictionary count fully.
+// repair, or a given name not among the usual ones, counts half, and kinds
+// without a dictionary count fully.
 func TestEvidenceDictionary(t *testing.T) {
 	val := func(s string) *string { return &s }
 	repaired := []validate.Problem{{Code: validate.CodeRepaired}}
@@ -438,6 +439,9 @@ func TestEvidenceDictionary(t *testing.T) {
 		{"known family name", extract.Reading{Kind: "name", Value: val("Nguyễn Văn An"), Raw: "NGUYỄN VĂN AN"}, 1},
 		{"unknown family name", extract.Reading{Kind: "name", Value: val("Khống Thị Lan"), Raw: "KHỐNG THỊ LAN"}, 0},
 		{"repaired family name", extract.Reading{Kind: "name", Value: val("Nguyễn Văn An"), Raw: "NGUYÊN VĂN AN", Problems: repaired}, 0.5},
+		{"unusual given name", extract.Reading{Kind: "name", Value: val("Nguyễn Thị Hông"), Raw: "NGUYỄN THỊ HÔNG"}, 0.5},
+		{"unusual given name, repaired", extract.Reading{Kind: "name", Value: val("Nguyễn Thị Hông"), Raw: "NGUYÊN THỊ HÔNG", Problems: repaired}, 0.5},
+		{"unknown family and unusual given name", extract.Reading{Kind: "name", Value: val("Khống Thị Hông"), Raw: "KHỐNG THỊ HÔNG"}, 0},
 		{"no name read", extract.Reading{Kind: "name"}, 1},
 		{"text, no address", extract.Reading{Kind: "text", Value: val("Ung thư phổi"), Raw: "Ung thư phổi"}, 1},
 		{"known address", extract.Reading{Kind: "text", Value: val("xã Huổi Só, huyện Tủa Chùa, tỉnh Điện Biên"), Raw: "xã Huổi Só, huyện Tủa Chùa, tỉnh Điện Biên"}, 1},

