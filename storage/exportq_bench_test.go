@@ -3,7 +3,6 @@ package storage
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,14 +22,7 @@ func BenchmarkBookRecords(b *testing.B) {
 	if os.Getenv("SOHOA_DATABASE_URL") == "" {
 		b.Skip("SOHOA_DATABASE_URL is not set")
 	}
-	others := 200_000
-	if v := os.Getenv("SOHOA_BENCH_BOOK_OTHERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			b.Fatalf("SOHOA_BENCH_BOOK_OTHERS=%q: want a number of records", v)
-		}
-		others = n
-	}
+	others := benchCount(b, "SOHOA_BENCH_BOOK_OTHERS", 200_000)
 	const bookSize, perPage, pageSize = 10_000, 2, 500
 	ctx := b.Context()
 	pool := emptyDatabase(b)

@@ -268,9 +268,15 @@ func (s *Store) SetPageDHash(ctx context.Context, id string, dhash uint64) error
 	return nil
 }
 
+// bandedDistance is the largest distance SimilarPages finds through the
+// indexes of the dHash's four 16-bit bands: a hash that differs in at most
+// three bits keeps at least one band whole.
+const bandedDistance = 3
+
 // SimilarPages returns the other pages whose dHash is at most maxDistance
 // bits from the page's, nearest first: likely the same sheet scanned twice.
-// A page without a dHash has none.
+// A page without a dHash has none. Up to bandedDistance bits the search
+// goes through indexes; beyond, it reads every page's hash.
 func (s *Store) SimilarPages(ctx context.Context, id string, maxDistance int) ([]SimilarPage, error) {
 	if maxDistance < 0 || maxDistance > 64 {
 		return nil, invalidf("max distance %d", maxDistance)
@@ -282,11 +288,21 @@ func (s *Store) SimilarPages(ctx context.Context, id string, maxDistance int) ([
 	if p.DHash == nil {
 		return nil, nil
 	}
+	h := int64(*p.DHash)
+	// Pages at most bandedDistance bits apart share a 16-bit band of the
+	// hash: the bands' indexes (migration 00009) find them without
+	// measuring every page. Farther searches measure every page.
+	candidates := `dhash IS NOT NULL`
+	args := []any{p.ID, h, maxDistance}
+	if maxDistance <= bandedDistance {
+		candidates = `(((dhash >> 48) & 65535) = $4 OR ((dhash >> 32) & 65535) = $5
+			OR ((dhash >> 16) & 65535) = $6 OR (dhash & 65535) = $7)`
+		args = append(args, (h>>48)&0xFFFF, (h>>32)&0xFFFF, (h>>16)&0xFFFF, h&0xFFFF)
+	}
 	rows, err := s.db.Query(ctx, `SELECT * FROM (
 			SELECT `+pageColumns+`, bit_count((dhash # $2)::bit(64))::int AS distance
-			FROM pages WHERE dhash IS NOT NULL AND id <> $1) AS near
-		WHERE distance <= $3 ORDER BY distance, created_at, id LIMIT 100`,
-		p.ID, int64(*p.DHash), maxDistance)
+			FROM pages WHERE `+candidates+` AND id <> $1) AS near
+		WHERE distance <= $3 ORDER BY distance, created_at, id LIMIT 100`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: similar pages: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
@@ -309,6 +310,65 @@ func TestSimilarPages(t *testing.T) {
 	noHash := add(nil)
 	if got, err := s.SimilarPages(ctx, noHash.ID, 5); err != nil || len(got) != 0 {
 		t.Errorf("page without dhash: %v, %v", got, err)
+	}
+}
+
+// TestSimilarPagesBanded: up to three bits apart the search goes through
+// the indexes of the hash's 16-bit bands; it must find what reading every
+// hash finds, also when the changed bits are spread over three bands, and
+// not what is four bits apart in four bands.
+func TestSimilarPagesBanded(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	b := newBatch(t, s)
+	base := uint64(0x8000_7FFF_0001_FFFE) // every band with a sign or edge bit
+	bit := func(band, i int) uint64 { return 1 << (16*band + i) }
+	hashes := map[string]uint64{
+		"same":                  base,
+		"1 bit, band 3":         base ^ bit(3, 15),
+		"2 bits, bands 0 and 3": base ^ bit(0, 0) ^ bit(3, 0),
+		"3 bits, bands 0-2":     base ^ bit(0, 5) ^ bit(1, 5) ^ bit(2, 5),
+		"3 bits, bands 1-3":     base ^ bit(1, 15) ^ bit(2, 15) ^ bit(3, 15),
+		"4 bits, bands 0-3":     base ^ bit(0, 1) ^ bit(1, 1) ^ bit(2, 1) ^ bit(3, 1),
+		"far":                   ^base,
+	}
+	names := map[string]string{}
+	for name, h := range hashes {
+		sum := randomSum(t)
+		p, err := s.AddPage(ctx, NewPage{BatchID: b.ID, ObjectKey: OriginalKey(sum), SHA256: sum, DHash: &h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[p.ID] = name
+	}
+	sum := randomSum(t)
+	probe, err := s.AddPage(ctx, NewPage{BatchID: b.ID, ObjectKey: OriginalKey(sum), SHA256: sum, DHash: &base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := func(max int) map[string]int {
+		got, err := s.SimilarPages(ctx, probe.ID, max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, sp := range got {
+			out[names[sp.ID]] = sp.Distance
+		}
+		return out
+	}
+	for _, c := range []struct {
+		max  int
+		want map[string]int
+	}{
+		{0, map[string]int{"same": 0}},
+		{2, map[string]int{"same": 0, "1 bit, band 3": 1, "2 bits, bands 0 and 3": 2}},
+		{3, map[string]int{"same": 0, "1 bit, band 3": 1, "2 bits, bands 0 and 3": 2, "3 bits, bands 0-2": 3, "3 bits, bands 1-3": 3}},
+		{4, map[string]int{"same": 0, "1 bit, band 3": 1, "2 bits, bands 0 and 3": 2, "3 bits, bands 0-2": 3, "3 bits, bands 1-3": 3, "4 bits, bands 0-3": 4}},
+	} {
+		if got := found(c.max); !maps.Equal(got, c.want) {
+			t.Errorf("SimilarPages(max %d) = %v, want %v", c.max, got, c.want)
+		}
 	}
 }
 
