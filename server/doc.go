@@ -80,6 +80,15 @@
 // still stored in state uploaded ("queued": false); PostgreSQL is the
 // source of truth and the reconciler enqueues it later.
 //
+// "similar_to" compares whole-page images (their 64-bit dHashes, through
+// indexes of the hash's four 16-bit bands): it catches a scan uploaded
+// again re-encoded or rescaled, but two sheets of one printed form can be
+// as close (a hint, not a verdict; BENCHMARKS.md measures both). What was
+// read tells them apart: GET /v1/pages/{id} answers, in "same_entries",
+// the other pages whose records have the book and entry number of one of
+// the page's records (the same sheet scanned again when they share all of
+// them), once its records are extracted.
+//
 // # Pulling records (loaders)
 //
 // GET /v1/records streams the records changed after a cursor, in change

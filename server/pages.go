@@ -192,7 +192,32 @@ func (s *Server) getPage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkPageAccess(r.Context(), p); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pageJSON(p))
+	twins, err := s.store.PagesWithSameEntries(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	out := PageDetail{Page: pageJSON(p), SameEntries: []EntryTwin{}}
+	t, _ := tokenFrom(r.Context())
+	scanner := t.Role == storage.RoleScanner
+	owned := map[string]bool{p.BatchID: true}
+	for _, tw := range twins {
+		if scanner {
+			mine, seen := owned[tw.BatchID]
+			if !seen {
+				b, err := s.store.GetBatch(r.Context(), tw.BatchID)
+				if err != nil {
+					return err
+				}
+				mine = ownsBatch(r.Context(), b)
+				owned[tw.BatchID] = mine
+			}
+			if !mine {
+				continue
+			}
+		}
+		out.SameEntries = append(out.SameEntries, EntryTwin{PageID: tw.PageID, BatchID: tw.BatchID, Source: tw.Source, Entries: tw.Entries})
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -143,6 +143,29 @@ func pageJSON(p storage.Page) Page {
 	return out
 }
 
+// PageDetail answers GET /v1/pages/{id}: the page and the other pages
+// that hold records of the same book and entry numbers.
+type PageDetail struct {
+	Page
+	// SameEntries: the pages, other than this one, with records of the same
+	// register book and entry number as one of its records (rejected
+	// records aside), most shared entries first: the same sheet scanned
+	// again when all its entries are shared. Unlike "similar_to" on
+	// upload, which compares whole-page images and cannot tell apart two
+	// sheets of one printed form, this compares what was read. Empty
+	// until the page's records are extracted; a scanner sees those of its
+	// own batches only.
+	SameEntries []EntryTwin `json:"same_entries"`
+}
+
+// EntryTwin is a page holding Entries of another page's entries.
+type EntryTwin struct {
+	PageID  string `json:"page_id"`
+	BatchID string `json:"batch_id"`
+	Source  string `json:"source"`
+	Entries int    `json:"entries"`
+}
+
 // SimilarPage is another page whose image is Distance bits (of 64) from an
 // upload's: probably the same sheet scanned again.
 type SimilarPage struct {

@@ -6,9 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/sohoa/sohoa/models"
 	"github.com/sohoa/sohoa/storage"
 )
 
@@ -254,5 +258,76 @@ func TestUploadWithoutQueue(t *testing.T) {
 	r.json(t, &res)
 	if r.status != http.StatusCreated || res.Queued {
 		t.Fatalf("upload with a failing queue: %d %s", r.status, r.body)
+	}
+}
+
+// TestPageSameEntries: GET /v1/pages/{id} names the other pages whose
+// records have the page's book and entry numbers (the same sheet scanned
+// again), [] before there are records; a scanner sees only its own
+// batches' pages there.
+func TestPageSameEntries(t *testing.T) {
+	e := newTestEnv(t, nil)
+	book := "S" + randomHex(3) + "/2019"
+	mine := e.createBatch(t, storage.RoleScanner, NewBatch{BookNumber: book})
+	_, station2, err := e.store.CreateToken(t.Context(), "station-2", storage.RoleScanner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.doJSON(t, http.MethodPost, "/v1/batches", station2, NewBatch{Name: "station 2", BookNumber: book})
+	var theirs Batch
+	r.json(t, &theirs)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create batch: %d %s", r.status, r.body)
+	}
+	upload := func(batchID, secret string, seed uint64, name string) UploadResult {
+		data := pagePNG(t, seed)
+		r := e.upload(t, batchID, secret, data, sumOf(data), name)
+		var res UploadResult
+		r.json(t, &res)
+		if r.status != http.StatusCreated {
+			t.Fatalf("upload %s: %d %s", name, r.status, r.body)
+		}
+		return res
+	}
+	scanner := e.tokens[storage.RoleScanner]
+	first := upload(mine.ID, scanner, 910, "p1.png")
+	again := upload(mine.ID, scanner, 911, "p1-again.png")
+	other := upload(theirs.ID, station2, 912, "p5.png")
+	get := func(secret string) PageDetail {
+		t.Helper()
+		r := e.do(t, http.MethodGet, "/v1/pages/"+first.ID, secret, nil, nil)
+		var d PageDetail
+		r.json(t, &d)
+		if r.status != http.StatusOK || d.ID != first.ID {
+			t.Fatalf("get page: %d %s", r.status, r.body)
+		}
+		return d
+	}
+	verifier := e.tokens[storage.RoleVerifier]
+	if d := get(verifier); d.SameEntries == nil || len(d.SameEntries) != 0 {
+		t.Fatalf("before records: same_entries = %#v, want []", d.SameEntries)
+	}
+	entries := func(nums ...string) []models.Record {
+		var recs []models.Record
+		for i, n := range nums {
+			recs = append(recs, models.Record{ID: uuid.NewString(), EntryIndex: i, RegisterType: models.Birth, Status: models.StatusAccepted,
+				Fields: map[string]models.Field{"entry_number": {Value: &n, Raw: n, Confidence: 0.99, Status: models.StatusAccepted}}})
+		}
+		return recs
+	}
+	for page, nums := range map[string][]string{first.ID: {"5", "6"}, again.ID: {"5", "6"}, other.ID: {"5"}} {
+		if err := e.store.SaveRecords(t.Context(), page, entries(nums...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []EntryTwin{
+		{PageID: again.ID, BatchID: mine.ID, Source: "p1-again.png", Entries: 2},
+		{PageID: other.ID, BatchID: theirs.ID, Source: "p5.png", Entries: 1},
+	}
+	if d := get(verifier); !slices.Equal(d.SameEntries, want) {
+		t.Errorf("verifier: same_entries = %+v, want %+v", d.SameEntries, want)
+	}
+	if d := get(scanner); !slices.Equal(d.SameEntries, want[:1]) {
+		t.Errorf("scanner: same_entries = %+v, want only its own batch's page %+v", d.SameEntries, want[:1])
 	}
 }

@@ -391,3 +391,49 @@ func (s *Store) PageRecords(ctx context.Context, pageID string) ([]Record, error
 	}
 	return recs, nil
 }
+
+// EntryTwin is another page holding records of the same register book and
+// entry numbers as a page: most often the same sheet scanned again, which
+// a whole-page image hash cannot tell from another sheet of the same
+// printed form (SimilarPages), or entries numbered twice.
+type EntryTwin struct {
+	PageID  string
+	BatchID string
+	Source  string
+	Entries int // how many of the page's entries (book and entry number) the twin holds too
+}
+
+// PagesWithSameEntries returns the other pages whose records have the
+// book and entry number of one of the page's records, most shared entries
+// first. Records without a book or an entry number, and rejected records
+// (a duplicate resolved), are left out. It reads through the records'
+// book index (migration 00008), so it costs the same among millions of
+// records.
+func (s *Store) PagesWithSameEntries(ctx context.Context, pageID string) ([]EntryTwin, error) {
+	uid, ok := parseID(pageID)
+	if !ok {
+		return nil, fmt.Errorf("%w: page %q", ErrNotFound, pageID)
+	}
+	rows, err := s.db.Query(ctx, `
+		SELECT o.page_id::text, p.batch_id::text, p.source, count(DISTINCT (r.book, r.book_entry))::int AS entries
+		FROM records r
+		JOIN records o ON o.book = r.book AND o.book_entry = r.book_entry AND o.page_id <> r.page_id
+			AND o.status <> 'rejected'
+		JOIN pages p ON p.id = o.page_id
+		WHERE r.page_id = $1 AND r.status <> 'rejected'
+			AND r.book <> '' AND r.book_entry <> 9223372036854775807
+		GROUP BY o.page_id, p.batch_id, p.source, p.created_at
+		ORDER BY entries DESC, p.created_at, o.page_id LIMIT 100`, uid)
+	if err != nil {
+		return nil, fmt.Errorf("storage: pages with the same entries: %w", err)
+	}
+	twins, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (EntryTwin, error) {
+		var t EntryTwin
+		err := r.Scan(&t.PageID, &t.BatchID, &t.Source, &t.Entries)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: pages with the same entries: %w", err)
+	}
+	return twins, nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -396,5 +397,52 @@ func TestPageRecords(t *testing.T) {
 	}
 	if _, err := s.PageRecords(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("malformed page id: %v, want ErrNotFound", err)
+	}
+}
+
+// TestPagesWithSameEntries: a page whose records have the book and entry
+// numbers of another page's records names that page (the same sheet
+// scanned again), most shared entries first; other books, other entries,
+// records without a number and rejected records do not count.
+func TestPagesWithSameEntries(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	book := "B" + randomHex(3) + "/2019"
+	b, err := s.CreateBatch(ctx, NewBatch{Name: t.Name(), BookNumber: book})
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(recs ...models.Record) Page {
+		p := newPage(t, s, b.ID)
+		if err := s.SaveRecords(ctx, p.ID, recs); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := save(bookRecord(0, "7", ""), bookRecord(1, "8", ""), bookRecord(2, "", ""))
+	again := save(bookRecord(0, "7", ""), bookRecord(1, "8", ""))   // the sheet scanned again
+	half := save(bookRecord(0, "8", ""), bookRecord(1, "9", ""))    // entry 8 numbered twice
+	save(bookRecord(0, "7", "other/2019"), bookRecord(1, "10", "")) // another book, another entry
+	rejected := bookRecord(0, "7", "")
+	rejected.Status = models.StatusRejected
+	save(rejected)
+	save(bookRecord(0, "", ""))
+
+	got, err := s.PagesWithSameEntries(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []EntryTwin{
+		{PageID: again.ID, BatchID: b.ID, Source: again.Source, Entries: 2},
+		{PageID: half.ID, BatchID: b.ID, Source: half.Source, Entries: 1},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("PagesWithSameEntries(first) = %+v, want %+v", got, want)
+	}
+	if got, err := s.PagesWithSameEntries(ctx, again.ID); err != nil || len(got) != 2 || got[0].PageID != first.ID || got[0].Entries != 2 {
+		t.Errorf("PagesWithSameEntries(again) = %+v, %v; want the first page with 2 entries, then the other", got, err)
+	}
+	if _, err := s.PagesWithSameEntries(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("bad id: %v, want ErrNotFound", err)
 	}
 }
