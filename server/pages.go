@@ -215,7 +215,7 @@ func (s *Server) getPage(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 		}
-		out.SameEntries = append(out.SameEntries, EntryTwin{PageID: tw.PageID, BatchID: tw.BatchID, Source: tw.Source, Entries: tw.Entries})
+		out.SameEntries = append(out.SameEntries, EntryTwin(tw))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"time"
 
@@ -403,6 +404,10 @@ type EntryTwin struct {
 	Entries int // how many of the page's entries (book and entry number) the twin holds too
 }
 
+// noBookEntry is records.book_entry of a record without an entry number
+// (migration 00008), so that such records come last in a book.
+const noBookEntry = math.MaxInt64
+
 // PagesWithSameEntries returns the other pages whose records have the
 // book and entry number of one of the page's records, most shared entries
 // first. Records without a book or an entry number, and rejected records
@@ -421,9 +426,9 @@ func (s *Store) PagesWithSameEntries(ctx context.Context, pageID string) ([]Entr
 			AND o.status <> 'rejected'
 		JOIN pages p ON p.id = o.page_id
 		WHERE r.page_id = $1 AND r.status <> 'rejected'
-			AND r.book <> '' AND r.book_entry <> 9223372036854775807
+			AND r.book <> '' AND r.book_entry <> $2
 		GROUP BY o.page_id, p.batch_id, p.source, p.created_at
-		ORDER BY entries DESC, p.created_at, o.page_id LIMIT 100`, uid)
+		ORDER BY entries DESC, p.created_at, o.page_id LIMIT 100`, uid, noBookEntry)
 	if err != nil {
 		return nil, fmt.Errorf("storage: pages with the same entries: %w", err)
 	}
