@@ -19,6 +19,7 @@ var roleMatrix = map[string]string{
 	"GET /v1/batches":                         "-vla",
 	"GET /v1/batches/{id}":                    "svla",
 	"GET /v1/batches/{id}/progress":           "svla",
+	"GET /v1/batches/{id}/same-entries":       "svla",
 	"POST /v1/batches/{id}/pages":             "s--a",
 	"POST /v1/batches/{id}/uploads":           "s--a",
 	"POST /v1/batches/{id}/uploads/complete":  "s--a",

@@ -84,6 +84,16 @@ func (c *Client) BatchProgress(ctx context.Context, id string) (*Progress, error
 	return &p, nil
 }
 
+// BatchSameEntries lists the batch's pages holding records of the same
+// book and entry numbers as other pages (GET /v1/batches/{id}/same-entries).
+func (c *Client) BatchSameEntries(ctx context.Context, id string) (*BatchSameEntries, error) {
+	var out BatchSameEntries
+	if err := c.do(ctx, http.MethodGet, "/v1/batches/"+url.PathEscape(id)+"/same-entries", nil, -1, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // CreateBatch creates a batch.
 func (c *Client) CreateBatch(ctx context.Context, nb NewBatch) (*Batch, error) {
 	body, err := json.Marshal(nb)

@@ -24,6 +24,7 @@
 //	GET  /v1/batches                            -        yes       yes     yes
 //	GET  /v1/batches/{id}                       own      yes       yes     yes
 //	GET  /v1/batches/{id}/progress              own      yes       yes     yes
+//	GET  /v1/batches/{id}/same-entries          own      yes       yes     yes
 //	POST /v1/batches/{id}/pages                 own      -         -       yes
 //	POST /v1/batches/{id}/uploads               own      -         -       yes
 //	POST /v1/batches/{id}/uploads/complete      own      -         -       yes
@@ -87,7 +88,8 @@
 // read tells them apart: GET /v1/pages/{id} answers, in "same_entries",
 // the other pages whose records have the book and entry number of one of
 // the page's records (the same sheet scanned again when they share all of
-// them), once its records are extracted.
+// them), once its records are extracted; GET /v1/batches/{id}/same-entries
+// lists the batch's pages that have such twins.
 //
 // # Pulling records (loaders)
 //

@@ -196,26 +196,67 @@ func (s *Server) getPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	visible := s.visibleTwins(r.Context(), map[string]bool{p.BatchID: true})
 	out := PageDetail{Page: pageJSON(p), SameEntries: []EntryTwin{}}
-	t, _ := tokenFrom(r.Context())
+	if out.SameEntries, err = visible(out.SameEntries, twins); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// visibleTwins returns a function that appends to out the twins the
+// request's token may see: all of them, but for a scanner only those in
+// batches it created (owned starts with the batches known to be its own),
+// so that a station does not learn other stations' file names.
+func (s *Server) visibleTwins(ctx context.Context, owned map[string]bool) func(out []EntryTwin, twins []storage.EntryTwin) ([]EntryTwin, error) {
+	t, _ := tokenFrom(ctx)
 	scanner := t.Role == storage.RoleScanner
-	owned := map[string]bool{p.BatchID: true}
-	for _, tw := range twins {
-		if scanner {
-			mine, seen := owned[tw.BatchID]
-			if !seen {
-				b, err := s.store.GetBatch(r.Context(), tw.BatchID)
-				if err != nil {
-					return err
+	return func(out []EntryTwin, twins []storage.EntryTwin) ([]EntryTwin, error) {
+		for _, tw := range twins {
+			if scanner {
+				mine, seen := owned[tw.BatchID]
+				if !seen {
+					b, err := s.store.GetBatch(ctx, tw.BatchID)
+					if err != nil {
+						return nil, err
+					}
+					mine = ownsBatch(ctx, b)
+					owned[tw.BatchID] = mine
 				}
-				mine = ownsBatch(r.Context(), b)
-				owned[tw.BatchID] = mine
+				if !mine {
+					continue
+				}
 			}
-			if !mine {
-				continue
-			}
+			out = append(out, EntryTwin(tw))
 		}
-		out.SameEntries = append(out.SameEntries, EntryTwin(tw))
+		return out, nil
+	}
+}
+
+// batchSameEntries serves GET /v1/batches/{id}/same-entries: the batch's
+// pages that hold records of the same book and entry numbers as other
+// pages (see PageDetail.SameEntries), in upload order: what a station
+// scanned twice, known once the pages are extracted.
+func (s *Server) batchSameEntries(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.batchFor(r)
+	if err != nil {
+		return err
+	}
+	pages, err := s.store.BatchPagesWithSameEntries(r.Context(), b.ID)
+	if err != nil {
+		return err
+	}
+	visible := s.visibleTwins(r.Context(), map[string]bool{b.ID: true})
+	out := BatchSameEntries{BatchID: b.ID, Pages: []PageSameEntries{}}
+	for _, p := range pages {
+		twins, err := visible(nil, p.Twins)
+		if err != nil {
+			return err
+		}
+		if len(twins) > 0 {
+			out.Pages = append(out.Pages, PageSameEntries{PageID: p.PageID, Source: p.Source, SameEntries: twins})
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -41,6 +41,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/batches", readers, s.listBatches},
 		{"GET /v1/batches/{id}", anyRole, s.getBatch},
 		{"GET /v1/batches/{id}/progress", anyRole, s.batchProgress},
+		{"GET /v1/batches/{id}/same-entries", anyRole, s.batchSameEntries},
 		{"POST /v1/batches/{id}/pages", uploaders, s.uploadPage},
 		{"POST /v1/batches/{id}/uploads", uploaders, s.presignUpload},
 		{"POST /v1/batches/{id}/uploads/complete", uploaders, s.completeUpload},

@@ -166,6 +166,20 @@ type EntryTwin struct {
 	Entries int    `json:"entries"`
 }
 
+// BatchSameEntries answers GET /v1/batches/{id}/same-entries.
+type BatchSameEntries struct {
+	BatchID string            `json:"batch_id"`
+	Pages   []PageSameEntries `json:"pages"`
+}
+
+// PageSameEntries is a page of the batch and the other pages holding some
+// of its entries.
+type PageSameEntries struct {
+	PageID      string      `json:"page_id"`
+	Source      string      `json:"source"`
+	SameEntries []EntryTwin `json:"same_entries"`
+}
+
 // SimilarPage is another page whose image is Distance bits (of 64) from an
 // upload's: probably the same sheet scanned again.
 type SimilarPage struct {

@@ -330,4 +330,35 @@ func TestPageSameEntries(t *testing.T) {
 	if d := get(scanner); !slices.Equal(d.SameEntries, want[:1]) {
 		t.Errorf("scanner: same_entries = %+v, want only its own batch's page %+v", d.SameEntries, want[:1])
 	}
+
+	// The batch's pages with twins.
+	batch := func(secret string, status int) BatchSameEntries {
+		t.Helper()
+		r := e.do(t, http.MethodGet, "/v1/batches/"+mine.ID+"/same-entries", secret, nil, nil)
+		var out BatchSameEntries
+		if r.status != status {
+			t.Fatalf("batch same entries: %d %s, want %d", r.status, r.body, status)
+		}
+		r.json(t, &out)
+		return out
+	}
+	firstTwin := EntryTwin{PageID: first.ID, BatchID: mine.ID, Source: "p1.png", Entries: 2}
+	wantPages := []PageSameEntries{
+		{PageID: first.ID, Source: "p1.png", SameEntries: want},
+		{PageID: again.ID, Source: "p1-again.png", SameEntries: []EntryTwin{firstTwin, want[1]}},
+	}
+	eq := func(a, b PageSameEntries) bool {
+		return a.PageID == b.PageID && a.Source == b.Source && slices.Equal(a.SameEntries, b.SameEntries)
+	}
+	if got := batch(verifier, http.StatusOK); got.BatchID != mine.ID || !slices.EqualFunc(got.Pages, wantPages, eq) {
+		t.Errorf("verifier: batch same entries = %+v, want %+v", got, wantPages)
+	}
+	wantMine := []PageSameEntries{
+		{PageID: first.ID, Source: "p1.png", SameEntries: want[:1]},
+		{PageID: again.ID, Source: "p1-again.png", SameEntries: []EntryTwin{firstTwin}},
+	}
+	if got := batch(scanner, http.StatusOK); !slices.EqualFunc(got.Pages, wantMine, eq) {
+		t.Errorf("scanner: batch same entries = %+v, want %+v", got, wantMine)
+	}
+	batch(station2, http.StatusForbidden)
 }

@@ -408,6 +408,14 @@ type EntryTwin struct {
 // (migration 00008), so that such records come last in a book.
 const noBookEntry = math.MaxInt64
 
+// PageTwins is a page and the other pages holding records of its book and
+// entry numbers.
+type PageTwins struct {
+	PageID string
+	Source string
+	Twins  []EntryTwin
+}
+
 // PagesWithSameEntries returns the other pages whose records have the
 // book and entry number of one of the page's records, most shared entries
 // first. Records without a book or an entry number, and rejected records
@@ -419,26 +427,62 @@ func (s *Store) PagesWithSameEntries(ctx context.Context, pageID string) ([]Entr
 	if !ok {
 		return nil, fmt.Errorf("%w: page %q", ErrNotFound, pageID)
 	}
+	pages, err := s.entryTwins(ctx, `r.page_id = $1`, uid, 100)
+	if err != nil || len(pages) == 0 {
+		return nil, err
+	}
+	return pages[0].Twins, nil
+}
+
+// BatchPagesWithSameEntries returns the batch's pages that have twins (see
+// PagesWithSameEntries), in upload order, with their twins: the sheets a
+// station scanned twice, in this batch or across batches. At most 1,000
+// pairs are returned.
+func (s *Store) BatchPagesWithSameEntries(ctx context.Context, batchID string) ([]PageTwins, error) {
+	uid, ok := parseID(batchID)
+	if !ok {
+		return nil, fmt.Errorf("%w: batch %q", ErrNotFound, batchID)
+	}
+	return s.entryTwins(ctx, `rp.batch_id = $1`, uid, 1000)
+}
+
+// entryTwins finds the twins of the pages that where selects (over the
+// page rp and its records r, with $1 its argument), at most limit pairs.
+func (s *Store) entryTwins(ctx context.Context, where string, arg any, limit int) ([]PageTwins, error) {
 	rows, err := s.db.Query(ctx, `
-		SELECT o.page_id::text, p.batch_id::text, p.source, count(DISTINCT (r.book, r.book_entry))::int AS entries
-		FROM records r
+		SELECT r.page_id::text, rp.source, o.page_id::text, p.batch_id::text, p.source,
+			count(DISTINCT (r.book, r.book_entry))::int AS entries
+		FROM pages rp
+		JOIN records r ON r.page_id = rp.id
 		JOIN records o ON o.book = r.book AND o.book_entry = r.book_entry AND o.page_id <> r.page_id
 			AND o.status <> 'rejected'
 		JOIN pages p ON p.id = o.page_id
-		WHERE r.page_id = $1 AND r.status <> 'rejected'
-			AND r.book <> '' AND r.book_entry <> $2
-		GROUP BY o.page_id, p.batch_id, p.source, p.created_at
-		ORDER BY entries DESC, p.created_at, o.page_id LIMIT 100`, uid, noBookEntry)
+		WHERE `+where+` AND r.status <> 'rejected' AND r.book <> '' AND r.book_entry <> $2
+		GROUP BY r.page_id, rp.source, rp.created_at, o.page_id, p.batch_id, p.source, p.created_at
+		ORDER BY rp.created_at, r.page_id, entries DESC, p.created_at, o.page_id
+		LIMIT $3`, arg, noBookEntry, limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: pages with the same entries: %w", err)
 	}
-	twins, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (EntryTwin, error) {
-		var t EntryTwin
-		err := r.Scan(&t.PageID, &t.BatchID, &t.Source, &t.Entries)
-		return t, err
+	type pair struct {
+		page, source string
+		twin         EntryTwin
+	}
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
+		var p pair
+		err := r.Scan(&p.page, &p.source, &p.twin.PageID, &p.twin.BatchID, &p.twin.Source, &p.twin.Entries)
+		return p, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: pages with the same entries: %w", err)
 	}
-	return twins, nil
+	var out []PageTwins
+	for _, p := range pairs { // ordered by page: a page's twins are together
+		if len(out) == 0 || out[len(out)-1].PageID != p.page {
+			out = append(out, PageTwins{PageID: p.page, Source: p.source})
+		}
+		last := &out[len(out)-1]
+		last.Twins = append(last.Twins, p.twin)
+	}
+	return out, nil
 }

@@ -445,4 +445,26 @@ func TestPagesWithSameEntries(t *testing.T) {
 	if _, err := s.PagesWithSameEntries(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("bad id: %v, want ErrNotFound", err)
 	}
+
+	// The batch's pages with twins, in upload order, each with its twins.
+	batch, err := s.BatchPagesWithSameEntries(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := func(p Page, n int) EntryTwin {
+		return EntryTwin{PageID: p.ID, BatchID: b.ID, Source: p.Source, Entries: n}
+	}
+	wantBatch := []PageTwins{
+		{PageID: first.ID, Source: first.Source, Twins: []EntryTwin{twin(again, 2), twin(half, 1)}},
+		{PageID: again.ID, Source: again.Source, Twins: []EntryTwin{twin(first, 2), twin(half, 1)}},
+		{PageID: half.ID, Source: half.Source, Twins: []EntryTwin{twin(first, 1), twin(again, 1)}},
+	}
+	if !slices.EqualFunc(batch, wantBatch, func(a, b PageTwins) bool {
+		return a.PageID == b.PageID && a.Source == b.Source && slices.Equal(a.Twins, b.Twins)
+	}) {
+		t.Errorf("BatchPagesWithSameEntries = %+v, want %+v", batch, wantBatch)
+	}
+	if _, err := s.BatchPagesWithSameEntries(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("bad batch id: %v, want ErrNotFound", err)
+	}
 }

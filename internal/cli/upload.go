@@ -151,6 +151,13 @@ func (a *app) waitBatch(ctx context.Context, c *server.Client, batch string, wai
 		p, err := c.BatchProgress(ctx, batch)
 		if err == nil && p.Done {
 			printProgress(a.stdout, p)
+			// Known once the pages are read: a listing that fails does
+			// not undo the batch, so it is only reported.
+			if same, err := c.BatchSameEntries(ctx, batch); err != nil {
+				fmt.Fprintf(a.stderr, "upload: pages holding the same entries not listed: %v\n", err)
+			} else {
+				printSameEntries(a.stdout, same)
+			}
 			return nil
 		}
 		select {
@@ -172,6 +179,22 @@ func printProgress(w io.Writer, p *server.Progress) {
 		}
 	}
 	fmt.Fprintf(w, "\nrecords: %d accepted, %d to review\n", p.Records[models.StatusAccepted], p.Records[models.StatusReview])
+}
+
+// printSameEntries lists the batch's pages whose entries (book and entry
+// number) other pages hold too: sheets scanned twice, or entries
+// numbered twice, for the station to check.
+func printSameEntries(w io.Writer, b *server.BatchSameEntries) {
+	if len(b.Pages) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "pages holding entries that other pages hold (the same sheet scanned twice?):")
+	for _, p := range b.Pages {
+		for _, t := range p.SameEntries {
+			fmt.Fprintf(w, "  %s (page %s): entries shared with %s (page %s, batch %s): %d\n",
+				p.Source, p.PageID, t.Source, t.PageID, t.BatchID, t.Entries)
+		}
+	}
 }
 
 // uploadOne hashes a file, skips it if the server has it and uploads it

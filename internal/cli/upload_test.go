@@ -287,3 +287,27 @@ func withParam(url, param string) string {
 	}
 	return url + "?" + param
 }
+
+func TestPrintSameEntries(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   server.BatchSameEntries
+		want string
+	}{
+		{"none", server.BatchSameEntries{BatchID: "b1", Pages: []server.PageSameEntries{}}, ""},
+		{"a sheet scanned twice", server.BatchSameEntries{BatchID: "b1", Pages: []server.PageSameEntries{
+			{PageID: "p2", Source: "p1-again.jpg", SameEntries: []server.EntryTwin{
+				{PageID: "p1", BatchID: "b1", Source: "p1.png", Entries: 2},
+				{PageID: "p9", BatchID: "b0", Source: "old/p9.png", Entries: 1},
+			}},
+		}}, "pages holding entries that other pages hold (the same sheet scanned twice?):\n" +
+			"  p1-again.jpg (page p2): entries shared with p1.png (page p1, batch b1): 2\n" +
+			"  p1-again.jpg (page p2): entries shared with old/p9.png (page p9, batch b0): 1\n"},
+	} {
+		var b bytes.Buffer
+		printSameEntries(&b, &c.in)
+		if b.String() != c.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", c.name, b.String(), c.want)
+		}
+	}
+}
