@@ -196,42 +196,40 @@ func (s *Server) getPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	visible := s.visibleTwins(r.Context(), map[string]bool{p.BatchID: true})
-	out := PageDetail{Page: pageJSON(p), SameEntries: []EntryTwin{}}
-	if out.SameEntries, err = visible(out.SameEntries, twins); err != nil {
+	out := PageDetail{Page: pageJSON(p)}
+	out.SameEntries, err = s.visibleTwins(r.Context(), map[string]bool{p.BatchID: true}, []EntryTwin{}, twins)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// visibleTwins returns a function that appends to out the twins the
-// request's token may see: all of them, but for a scanner only those in
-// batches it created (owned starts with the batches known to be its own),
-// so that a station does not learn other stations' file names.
-func (s *Server) visibleTwins(ctx context.Context, owned map[string]bool) func(out []EntryTwin, twins []storage.EntryTwin) ([]EntryTwin, error) {
+// visibleTwins appends to out the twins the request's token may see: all
+// of them, but for a scanner only those in batches it created, so that a
+// station does not learn other stations' file names. owned holds what is
+// known of batches' ownership (the request's own batch to start with) and
+// is filled in as batches are looked up.
+func (s *Server) visibleTwins(ctx context.Context, owned map[string]bool, out []EntryTwin, twins []storage.EntryTwin) ([]EntryTwin, error) {
 	t, _ := tokenFrom(ctx)
-	scanner := t.Role == storage.RoleScanner
-	return func(out []EntryTwin, twins []storage.EntryTwin) ([]EntryTwin, error) {
-		for _, tw := range twins {
-			if scanner {
-				mine, seen := owned[tw.BatchID]
-				if !seen {
-					b, err := s.store.GetBatch(ctx, tw.BatchID)
-					if err != nil {
-						return nil, err
-					}
-					mine = ownsBatch(ctx, b)
-					owned[tw.BatchID] = mine
+	for _, tw := range twins {
+		if t.Role == storage.RoleScanner {
+			mine, seen := owned[tw.BatchID]
+			if !seen {
+				b, err := s.store.GetBatch(ctx, tw.BatchID)
+				if err != nil {
+					return nil, err
 				}
-				if !mine {
-					continue
-				}
+				mine = ownsBatch(ctx, b)
+				owned[tw.BatchID] = mine
 			}
-			out = append(out, EntryTwin(tw))
+			if !mine {
+				continue
+			}
 		}
-		return out, nil
+		out = append(out, EntryTwin(tw))
 	}
+	return out, nil
 }
 
 // batchSameEntries serves GET /v1/batches/{id}/same-entries: the batch's
@@ -247,10 +245,10 @@ func (s *Server) batchSameEntries(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	visible := s.visibleTwins(r.Context(), map[string]bool{b.ID: true})
+	owned := map[string]bool{b.ID: true}
 	out := BatchSameEntries{BatchID: b.ID, Pages: []PageSameEntries{}}
 	for _, p := range pages {
-		twins, err := visible(nil, p.Twins)
+		twins, err := s.visibleTwins(r.Context(), owned, nil, p.Twins)
 		if err != nil {
 			return err
 		}
