@@ -82,6 +82,7 @@ type Result struct {
 // Store is the database side of an export.
 type Store interface {
 	BookRecords(ctx context.Context, book, batchID string, pageSize int) iter.Seq2[storage.Record, error]
+	BookRecordFields(ctx context.Context, book, batchID string, fields []string) iter.Seq2[storage.Record, error]
 	GetBatch(ctx context.Context, id string) (storage.Batch, error)
 }
 
@@ -94,9 +95,9 @@ type Objects interface {
 
 // Write exports the book into the object store under books/<name> and
 // returns what it holds. The object is named final or partial before it
-// is written (the book is read once for that); if a record was reviewed
-// meanwhile and the export came out otherwise, the object is renamed so
-// that its name states what it holds.
+// is written (the book's statuses and duplicate keys are read once for
+// that); if a record was reviewed meanwhile and the export came out
+// otherwise, the object is renamed so that its name states what it holds.
 func Write(ctx context.Context, st Store, objs Objects, opts Options) (Result, error) {
 	if strings.TrimSpace(opts.Book) == "" {
 		return Result{}, errors.New("bookexport: book number is empty")
@@ -114,7 +115,8 @@ func Write(ctx context.Context, st Store, objs Objects, opts Options) (Result, e
 		}
 		opts.Type = b.RegisterType
 	}
-	final, err := export.BookFinal(storage.ModelRecords(st.BookRecords(ctx, opts.Book, opts.BatchID, 1000)))
+	// Naming needs the statuses and the duplicate keys only.
+	final, err := export.BookFinal(storage.ModelRecords(st.BookRecordFields(ctx, opts.Book, opts.BatchID, export.KeyFields())))
 	if err != nil {
 		return Result{}, err
 	}

@@ -122,18 +122,40 @@ func entryKey(r models.Record) (string, bool) {
 	return string(r.RegisterType) + "|" + book + "|" + entry, true
 }
 
+// personFields are the fields that identify the registered person of a
+// register type (none for other types).
+func personFields(t models.RegisterType) []string {
+	switch t {
+	case models.Birth:
+		return []string{"full_name", "date_of_birth", "mother_name"}
+	case models.Death:
+		return []string{"full_name", "date_of_birth"}
+	case models.Marriage:
+		return []string{"husband_name", "husband_date_of_birth", "wife_name", "wife_date_of_birth"}
+	}
+	return nil
+}
+
+// KeyFields are the fields the duplicate keys are made of (entry and
+// person, every register type): a pass that only finds duplicates and
+// statuses (BookFinal) needs no others.
+func KeyFields() []string {
+	keys := []string{"entry_number", "book_number"}
+	for _, t := range []models.RegisterType{models.Birth, models.Death, models.Marriage} {
+		for _, k := range personFields(t) {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
 // personKey folds the fields that identify the registered person; every
 // one of them must be present.
 func personKey(r models.Record) (string, bool) {
-	var keys []string
-	switch r.RegisterType {
-	case models.Birth:
-		keys = []string{"full_name", "date_of_birth", "mother_name"}
-	case models.Death:
-		keys = []string{"full_name", "date_of_birth"}
-	case models.Marriage:
-		keys = []string{"husband_name", "husband_date_of_birth", "wife_name", "wife_date_of_birth"}
-	default:
+	keys := personFields(r.RegisterType)
+	if keys == nil {
 		return "", false
 	}
 	parts := []string{string(r.RegisterType)}

@@ -2,6 +2,8 @@ package export
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/sohoa/sohoa/models"
@@ -70,5 +72,47 @@ func TestDuplicates(t *testing.T) {
 func TestUnresolved(t *testing.T) {
 	if n := Unresolved([]Duplicate{{Resolved: true}, {}, {}}); n != 2 {
 		t.Fatalf("Unresolved = %d", n)
+	}
+}
+
+// TestKeyFieldsMakeTheKeys: records cut down to KeyFields give the same
+// duplicate groups as whole records.
+func TestKeyFieldsMakeTheKeys(t *testing.T) {
+	str := func(s string) *string { return &s }
+	rec := func(id string, typ models.RegisterType, fields map[string]string) models.Record {
+		r := models.Record{ID: id, RegisterType: typ, Status: models.StatusAccepted, Fields: map[string]models.Field{"place_of_birth": {Value: str("xã Tả Van")}}}
+		for k, v := range fields {
+			r.Fields[k] = models.Field{Value: str(v)}
+		}
+		return r
+	}
+	recs := []models.Record{
+		rec("a", models.Birth, map[string]string{"entry_number": "5", "book_number": "01/2019", "full_name": "Lò Văn Pấng", "date_of_birth": "2019-01-02", "mother_name": "Lò Thị Én"}),
+		rec("b", models.Birth, map[string]string{"entry_number": "5", "book_number": "01/2019", "full_name": "Lò Văn Pâng", "date_of_birth": "2019-01-02", "mother_name": "Lò Thị Én"}),
+		rec("c", models.Birth, map[string]string{"entry_number": "6", "book_number": "01/2019", "full_name": "Lò Văn Pấng", "date_of_birth": "2019-01-02", "mother_name": "Lò Thị Én"}),
+		rec("d", models.Death, map[string]string{"entry_number": "1", "full_name": "Hà Văn Ín", "date_of_birth": "1950-03-04"}),
+		rec("e", models.Death, map[string]string{"entry_number": "2", "full_name": "Hà Văn Ín", "date_of_birth": "1950-03-04"}),
+		rec("f", models.Marriage, map[string]string{"entry_number": "1", "husband_name": "Lê Văn An", "husband_date_of_birth": "1990-01-01", "wife_name": "Mai Thị Lan", "wife_date_of_birth": "1991-01-01"}),
+		rec("g", models.Marriage, map[string]string{"entry_number": "2", "husband_name": "Lê Văn An", "husband_date_of_birth": "1990-01-01", "wife_name": "Mai Thị Lan", "wife_date_of_birth": "1991-01-01"}),
+	}
+	keep := KeyFields()
+	var whole, cut Detector
+	for _, r := range recs {
+		whole.Add(r)
+		c := r
+		c.Fields = map[string]models.Field{}
+		for k, f := range r.Fields {
+			if slices.Contains(keep, k) {
+				c.Fields[k] = f
+			}
+		}
+		cut.Add(c)
+	}
+	w, c := whole.Duplicates(), cut.Duplicates()
+	if len(w) != 4 { // entry 5 (a, b), the person of a and c, of d and e, of f and g
+		t.Fatalf("whole records: %d groups, want 4: %+v", len(w), w)
+	}
+	if !reflect.DeepEqual(w, c) {
+		t.Errorf("records cut to KeyFields %v: %+v, want %+v", keep, c, w)
 	}
 }

@@ -28,6 +28,11 @@ type BookRecordsOptions struct {
 	BatchID string // optional: only this batch's records
 	After   BookCursor
 	Limit   int // 0 means 100; at most 1000
+	// Fields, when not nil, reads only these fields of each record (the rest
+	// of the record whole): for a pass over a book that needs a few
+	// values, such as its duplicate keys, without moving and decoding
+	// every field.
+	Fields []string
 }
 
 // ListBookRecords returns a page of the book's records in entry order and
@@ -87,8 +92,14 @@ func bookRecordsQuery(opts BookRecordsOptions) (string, []any, error) {
 		args = append(args, opts.After.Entry, id)
 		where = append(where, fmt.Sprintf("(r.book_entry, r.id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
 	}
+	cols := recordColumns
+	if opts.Fields != nil {
+		args = append(args, opts.Fields)
+		cols = strings.Replace(cols, "r.fields", fmt.Sprintf(`(SELECT coalesce(jsonb_object_agg(k, r.fields -> k), '{}')
+			FROM unnest($%d::text[]) AS k WHERE r.fields ? k) AS fields`, len(args)), 1)
+	}
 	args = append(args, limit)
-	query := `SELECT ` + recordColumns + `, r.book_entry
+	query := `SELECT ` + cols + `, r.book_entry
 		FROM records r JOIN pages p ON p.id = r.page_id
 		WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(`
 		ORDER BY r.book_entry, r.id LIMIT $%d`, len(args))
@@ -98,13 +109,29 @@ func bookRecordsQuery(opts BookRecordsOptions) (string, []any, error) {
 // BookRecords yields every record of the book (and batch, when batchID is
 // set) in entry order, reading pageSize at a time (0 means 500).
 func (s *Store) BookRecords(ctx context.Context, book, batchID string, pageSize int) iter.Seq2[Record, error] {
+	return s.bookRecords(ctx, BookRecordsOptions{Book: book, BatchID: batchID, Limit: pageSize})
+}
+
+// BookRecordFields is BookRecords with only the named fields of each
+// record read (BookRecordsOptions.Fields), 1,000 at a time.
+func (s *Store) BookRecordFields(ctx context.Context, book, batchID string, fields []string) iter.Seq2[Record, error] {
+	if len(fields) == 0 {
+		fields = []string{} // no field at all, rather than every one
+	}
+	return s.bookRecords(ctx, BookRecordsOptions{Book: book, BatchID: batchID, Limit: 1000, Fields: fields})
+}
+
+func (s *Store) bookRecords(ctx context.Context, opts BookRecordsOptions) iter.Seq2[Record, error] {
+	pageSize := opts.Limit
 	if pageSize == 0 {
 		pageSize = 500
 	}
 	return func(yield func(Record, error) bool) {
 		var after BookCursor
 		for {
-			recs, next, err := s.ListBookRecords(ctx, BookRecordsOptions{Book: book, BatchID: batchID, After: after, Limit: pageSize})
+			o := opts
+			o.After, o.Limit = after, pageSize
+			recs, next, err := s.ListBookRecords(ctx, o)
 			if err != nil {
 				yield(Record{}, err)
 				return

@@ -171,3 +171,45 @@ func TestBookRecordsQueryUsesIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestBookRecordFields: only the named fields are read, the rest of each
+// record whole; no field at all for an empty list.
+func TestBookRecordFields(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	book := "F" + randomHex(3) + "/2019"
+	b, err := s.CreateBatch(ctx, NewBatch{Name: t.Name(), BookNumber: book})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 := bookRecord(0, "1", ""), bookRecord(1, "2", "")
+	if err := s.SaveRecords(ctx, newPage(t, s, b.ID).ID, []models.Record{r1, r2}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		fields []string
+		want   []string
+	}{
+		{[]string{"entry_number", "mother_name"}, []string{"entry_number"}},
+		{[]string{"entry_number", "full_name"}, []string{"entry_number", "full_name"}},
+		{[]string{}, nil},
+	} {
+		var ids []string
+		for r, err := range s.BookRecordFields(ctx, book, "", c.fields) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.ID)
+			got := slices.Sorted(maps.Keys(r.Fields))
+			if !slices.Equal(got, c.want) || r.Status != models.StatusAccepted || r.RegisterType != models.Birth || r.PageSHA256 == "" {
+				t.Errorf("fields %v: record %s has fields %v (status %s), want %v", c.fields, r.ID, got, r.Status, c.want)
+			}
+			if f, ok := r.Fields["full_name"]; ok && (f.Value == nil || *f.Value != *r1.Fields["full_name"].Value || f.Confidence != r1.Fields["full_name"].Confidence) {
+				t.Errorf("full_name read as %+v", f)
+			}
+		}
+		if !slices.Equal(ids, []string{r1.ID, r2.ID}) {
+			t.Errorf("fields %v: records %v, want %v in entry order", c.fields, ids, []string{r1.ID, r2.ID})
+		}
+	}
+}
