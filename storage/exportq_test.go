@@ -24,16 +24,24 @@ func bookRecord(index int, entry, book string) models.Record {
 	return r
 }
 
-func TestListBookRecords(t *testing.T) {
-	s, _ := testStore(t)
-	ctx := t.Context()
+// newBookBatch creates a batch of a book of its own and returns it with
+// the book number.
+func newBookBatch(t *testing.T, s *Store) (Batch, string) {
+	t.Helper()
 	book := "B" + randomHex(3) + "/2019"
-	// The batch carries the book; some records name it themselves, with
-	// spaces, one names another book.
-	b, err := s.CreateBatch(ctx, NewBatch{Name: t.Name(), BookNumber: book})
+	b, err := s.CreateBatch(t.Context(), NewBatch{Name: t.Name(), BookNumber: book})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, book
+}
+
+func TestListBookRecords(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := t.Context()
+	// The batch carries the book; some records name it themselves, with
+	// spaces, one names another book.
+	b, book := newBookBatch(t, s)
 	p1, p2 := newPage(t, s, b.ID), newPage(t, s, b.ID)
 	r10 := bookRecord(0, "10", "")
 	r2 := bookRecord(1, "2", book[:2]+" "+book[2:])
@@ -177,11 +185,7 @@ func TestBookRecordsQueryUsesIndex(t *testing.T) {
 func TestBookRecordFields(t *testing.T) {
 	s, _ := testStore(t)
 	ctx := t.Context()
-	book := "F" + randomHex(3) + "/2019"
-	b, err := s.CreateBatch(ctx, NewBatch{Name: t.Name(), BookNumber: book})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, book := newBookBatch(t, s)
 	r1, r2 := bookRecord(0, "1", ""), bookRecord(1, "2", "")
 	if err := s.SaveRecords(ctx, newPage(t, s, b.ID).ID, []models.Record{r1, r2}); err != nil {
 		t.Fatal(err)

@@ -407,11 +407,7 @@ func TestPageRecords(t *testing.T) {
 func TestPagesWithSameEntries(t *testing.T) {
 	s, _ := testStore(t)
 	ctx := t.Context()
-	book := "B" + randomHex(3) + "/2019"
-	b, err := s.CreateBatch(ctx, NewBatch{Name: t.Name(), BookNumber: book})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, _ := newBookBatch(t, s)
 	save := func(recs ...models.Record) Page {
 		p := newPage(t, s, b.ID)
 		if err := s.SaveRecords(ctx, p.ID, recs); err != nil {

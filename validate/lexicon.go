@@ -297,7 +297,7 @@ func FamilyNameKnown(n string) bool {
 	if len(words) == 0 {
 		return false
 	}
-	if words[0] != "Y" && !strings.HasPrefix(words[0], "H'") {
+	if !givenNameFirst(words[0]) {
 		return isSurname(words[0])
 	}
 	rest := words[1:] // after "Y" come the given name, then the family name
@@ -321,7 +321,7 @@ func FamilyNameKnown(n string) bool {
 // an unknown family name.
 func GivenNamesKnown(n string) bool {
 	words := strings.Fields(n)
-	if len(words) < 2 || words[0] == "Y" || strings.HasPrefix(words[0], "H'") {
+	if len(words) < 2 || givenNameFirst(words[0]) {
 		return false
 	}
 	for _, w := range words[1:] {
@@ -331,3 +331,8 @@ func GivenNamesKnown(n string) bool {
 	}
 	return true
 }
+
+// givenNameFirst reports whether a name opening with the word w puts the
+// given name before the family name: the Ê Đê and Gia Rai names that open
+// with "Y" (men) or "H'" (women).
+func givenNameFirst(w string) bool { return w == "Y" || strings.HasPrefix(w, "H'") }
